@@ -1,0 +1,28 @@
+using Octavios.Build.Host;
+
+namespace Octavios.Build;
+
+/// <summary>Every argument the suite accepts; --help prints them, README documents them.</summary>
+public static class BuildArguments
+{
+    public const string Config = "config";
+    public const string Env = "env";
+    public const string Services = "services";
+    public const string Version = "version";
+    public const string Since = "since";
+    public const string Registry = "registry";
+    public const string EnvFile = "env-file";
+    public const string NoCache = "no-cache";
+
+    public static readonly IReadOnlyList<ArgumentDefinition> All =
+    [
+        new(Config, "Suite configuration file (YAML); relative paths in it resolve against its folder.", "octavios.build.yml"),
+        new(Env, "Environment to deploy to, from the configuration's 'environments' ('local' is built in).", "local"),
+        new(Services, "One service, a space- or comma-separated list, 'all', or 'changed' (what Detect finds)."),
+        new(Version, "Release version to build, push and deploy: X.Y.Z or X.Y.Z-PRERELEASE, never 'latest'."),
+        new(Since, "Git reference Detect compares HEAD with (tag, commit or branch).", "HEAD~1"),
+        new(Registry, "Registry host overriding the configuration's 'registry' (e.g. 127.0.0.1:5000)."),
+        new(EnvFile, "Env file replacing the environment's 'envFile' (relative to the project directory)."),
+        new(NoCache, "Build images without Docker's layer cache.", "false", IsFlag: true),
+    ];
+}

@@ -1,0 +1,101 @@
+using Cake.Core;
+using Octavios.Build.Host;
+using Octavios.Deploy;
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Detection;
+using Octavios.Deploy.Images;
+using Octavios.Deploy.Execution;
+using Octavios.Deploy.Versioning;
+
+namespace Octavios.Build;
+
+/// <summary>The typed context every task receives: parsed arguments, configuration, and where commands run.</summary>
+public sealed class BuildContext : CakeContextAdapter
+{
+    public BuildContext(ICakeContext context, HostRun run) : base(context)
+    {
+        DryRun = run.DryRun;
+        Masker = new SecretMasker();
+        DeployLog = new CakeDeployLog(context.Log, Masker);
+        try
+        {
+            var configPath = context.Arguments.GetArgument(BuildArguments.Config);
+            Config = ConfigLoader.Load(Path.IsPathRooted(configPath) ? configPath : Path.Combine(context.Environment.WorkingDirectory.FullPath, configPath));
+            if (Argument(BuildArguments.Registry) is { } registry) Config.Registry = registry;
+
+            EnvironmentName = context.Arguments.GetArgument(BuildArguments.Env);
+            Environment = Config.Environments.GetValueOrDefault(EnvironmentName) ?? throw new DeployInputException(
+                $"Unknown --env='{EnvironmentName}'. Valid environments: {string.Join(", ", Config.Environments.Keys)}.");
+            EnvFile = Argument(BuildArguments.EnvFile) ?? Environment.EnvFile;
+
+            var services = context.Arguments.GetArguments(BuildArguments.Services);
+            Selection = services.Count == 0
+                ? ServiceSelection.Parse([ServiceSelection.All], Config.ServiceNames)
+                : ServiceSelection.Parse(services, Config.ServiceNames);
+            Services = Selection.Names;
+            Version = Argument(BuildArguments.Version) is { } version ? ReleaseVersion.Parse(version) : null;
+            Since = context.Arguments.GetArgument(BuildArguments.Since);
+            NoCache = context.Arguments.GetArgument(BuildArguments.NoCache) is "true" or "True";
+            Target = DeployTarget.Create(Config, Environment, DryRun, Local, DeployLog, System.Environment.GetEnvironmentVariable);
+        }
+        catch (DeployInputException error)
+        {
+            throw new BuildInputException(error.Message);
+        }
+    }
+
+    public bool DryRun { get; }
+
+    public SecretMasker Masker { get; }
+
+    public IDeployLog DeployLog { get; }
+
+    public SuiteConfig Config { get; }
+
+    public string EnvironmentName { get; }
+
+    public EnvironmentConfig Environment { get; }
+
+    public string? EnvFile { get; }
+
+    public ServiceSelection Selection { get; }
+
+    /// <summary>The services this run works on; Detect fills it when --services=changed.</summary>
+    public IReadOnlyList<string> Services { get; set; }
+
+    public ReleaseVersion? Version { get; }
+
+    public string Since { get; }
+
+    public bool NoCache { get; }
+
+    /// <summary>Where image builds run: always this machine (a dry run prints instead).</summary>
+    public ICommandRunner Local => _local ??= DryRun
+        ? new DryRunCommandRunner("local", DeployLog)
+        : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
+
+    /// <summary>Where the environment's containers run: this machine, or the server.</summary>
+    public DeployTarget Target { get; }
+
+    /// <summary>The images of this release, computed once so Build, Tag and Push share one timestamp.</summary>
+    public IReadOnlyList<ImagePlan> Images => _images ??= Services
+        .Select(s => ImagePlan.Create(Config, s, RequireVersion(), RepositoryInfo.HeadRevision(Config.BaseDirectory), _startedAt, null, NoCache))
+        .ToList();
+
+    public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, Environment, Services, version, EnvFile);
+
+    /// <summary>Tasks that act on services skip, saying why, when Detect found none changed.</summary>
+    public TaskCriterion HasServices() =>
+        Services.Count > 0 ? TaskCriterion.Run : TaskCriterion.Skip($"no service changed since {Since}");
+
+    public ReleaseVersion RequireVersion() =>
+        Version ?? throw new BuildInputException("--version is required for this target (e.g. --version=0.2.3).");
+
+    private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private ICommandRunner? _local;
+    private IReadOnlyList<ImagePlan>? _images;
+
+    private string? Argument(string name) =>
+        Arguments.HasArgument(name) && Arguments.GetArgument(name) is { Length: > 0 } value ? value : null;
+}

@@ -1,0 +1,16 @@
+using Octavios.Build.Host;
+using Octavios.Deploy.Images;
+
+namespace Octavios.Build.Tasks;
+
+[TaskName("Tag")]
+[TaskDescription("Adds the X.Y.Z-YYYYMMDD-HHMM (UTC) and latest tags to each built image.")]
+[IsDependentOn(typeof(BuildImagesTask))]
+[RequiresArgument(BuildArguments.Services)]
+[RequiresArgument(BuildArguments.Version)]
+public sealed class TagTask : BuildTask<BuildContext>
+{
+    public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();
+
+    public override Task RunAsync(BuildContext context) => new ImagePipeline(context.Local, context.DeployLog).TagAsync(context.Images);
+}

@@ -1,0 +1,13 @@
+using Octavios.Build.Host;
+using Octavios.Deploy.Validation;
+
+namespace Octavios.Build.Tasks;
+
+[TaskName("Validate")]
+[TaskDescription("Pre-deploy gate: configuration, env file and compose files checked; never builds, pushes or changes the server.")]
+[IsDependentOn(typeof(DetectTask))]
+public sealed class ValidateTask : BuildTask<BuildContext>
+{
+    public override Task RunAsync(BuildContext context) =>
+        new DeployValidator(context.Local, context.DeployLog).ValidateAsync(context.Config, context.Environment, context.EnvFile, context.Services);
+}

@@ -1,0 +1,205 @@
+using System.Reflection;
+using Cake.Cli;
+using Cake.Core;
+using Cake.Core.Configuration;
+using Cake.Core.Diagnostics;
+using Cake.Core.IO;
+using Cake.Core.Packaging;
+using Cake.Core.Tooling;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+
+namespace Octavios.Build.Host;
+
+/// <summary>What the host knows of this run, handed to the context factory.</summary>
+public sealed record HostRun(bool DryRun, IReadOnlyList<string> Targets, bool Exclusive, IReadOnlyList<TaskEntry> Plan);
+
+/// <summary>
+/// Frosting's programming model on Cake's own engine: task classes are registered with <see cref="CakeEngine"/>
+/// and run with its default execution strategy and report.
+/// </summary>
+public sealed class BuildHost<TContext> where TContext : class, ICakeContext
+{
+    private readonly Func<ICakeContext, HostRun, TContext> _createContext;
+    private readonly List<Assembly> _assemblies = [];
+    private readonly List<ArgumentDefinition> _arguments = [];
+    private readonly ServiceCollection _services = new();
+    private string _program = "build.sh";
+    private IAnsiConsole _console = AnsiConsole.Console;
+
+    public BuildHost(Func<ICakeContext, HostRun, TContext> createContext) => _createContext = createContext;
+
+    public BuildHost<TContext> AddTasksFrom(Assembly assembly)
+    {
+        _assemblies.Add(assembly);
+        return this;
+    }
+
+    public BuildHost<TContext> UseArguments(IEnumerable<ArgumentDefinition> arguments)
+    {
+        _arguments.AddRange(arguments);
+        return this;
+    }
+
+    public BuildHost<TContext> ConfigureServices(Action<IServiceCollection> configure)
+    {
+        configure(_services);
+        return this;
+    }
+
+    public BuildHost<TContext> UseProgramName(string program)
+    {
+        _program = program;
+        return this;
+    }
+
+    public BuildHost<TContext> UseConsole(IAnsiConsole console)
+    {
+        _console = console;
+        return this;
+    }
+
+    public int Run(IReadOnlyList<string> args) => RunAsync(args).GetAwaiter().GetResult();
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        var verbosity = Verbosity.Normal;
+        try
+        {
+            var commandLine = CommandLine.Parse(args);
+            verbosity = commandLine.Verbosity;
+            var catalog = new TaskCatalog(_assemblies, typeof(TContext));
+            switch (commandLine.Mode)
+            {
+                case HostMode.Help:
+                    // Written as plain text: Spectre would wrap it at the terminal width.
+                    _console.Profile.Out.Writer.Write(HelpWriter.Write(_program, catalog, _arguments));
+                    return ExitCodes.Success;
+                case HostMode.Info:
+                    var assembly = Assembly.GetEntryAssembly() ?? typeof(TContext).Assembly;
+                    _console.WriteLine($"{assembly.GetName().Name} {assembly.GetName().Version} on Cake.Core {typeof(CakeEngine).Assembly.GetName().Version}");
+                    return ExitCodes.Success;
+            }
+
+            return await RunEngineAsync(commandLine, catalog);
+        }
+        catch (BuildInputException error)
+        {
+            _console.MarkupLineInterpolated($"[red]Error:[/] {error.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception error) when (Unwrap(error) is { } inner)
+        {
+            if (inner is BuildInputException input)
+            {
+                _console.MarkupLineInterpolated($"[red]Error:[/] {input.Message}");
+                return ExitCodes.BadInput;
+            }
+
+            _console.MarkupLineInterpolated($"[red]Error:[/] {inner.Message}");
+            if (verbosity >= Verbosity.Diagnostic) _console.WriteLine(inner.ToString());
+            return ExitCodes.Failed;
+        }
+    }
+
+    private async Task<int> RunEngineAsync(CommandLine commandLine, TaskCatalog catalog)
+    {
+        var cakeConsole = new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime()));
+        var log = new CakeBuildLog(cakeConsole, commandLine.Verbosity);
+        var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
+        if (commandLine.WorkingDirectory is { } working)
+        {
+            environment.WorkingDirectory = new DirectoryPath(System.IO.Path.GetFullPath(working));
+        }
+
+        var fileSystem = new FileSystem();
+        var configuration = new CakeConfigurationProvider(fileSystem, environment)
+            .CreateConfiguration(environment.WorkingDirectory, new Dictionary<string, string>());
+        var arguments = ResolvedArguments.Resolve(commandLine.Arguments, _arguments, Environment.GetEnvironmentVariable, configuration);
+
+        var globber = new Globber(fileSystem, environment);
+        var tools = new ToolLocator(environment, new ToolRepository(environment),
+            new ToolResolutionStrategy(fileSystem, environment, globber, configuration, log));
+        var data = new CakeDataService();
+        var provider = _services.BuildServiceProvider();
+        var cakeContext = new CakeContext(fileSystem, environment, globber, log, new CakeArguments(arguments),
+            new ProcessRunner(fileSystem, environment, log, tools, configuration), new WindowsRegistry(), tools, data,
+            configuration, new ToolInstaller(environment, tools, configuration, log, Array.Empty<IPackageInstaller>()),
+            provider);
+
+        var engine = new CakeEngine(data, log);
+        TContext? typedContext = null;
+        TContext Typed() => typedContext ?? throw new InvalidOperationException("The build context was not created.");
+        foreach (var entry in catalog.Tasks)
+        {
+            Register(engine, entry, ActivatorUtilities.CreateInstance(provider, entry.Type), Typed, log);
+        }
+
+        switch (commandLine.Mode)
+        {
+            case HostMode.Tree:
+                await new TreeScriptHost(engine, cakeContext, cakeConsole).RunTargetsAsync(commandLine.Targets);
+                return ExitCodes.Success;
+            case HostMode.Description:
+                await new DescriptionScriptHost(engine, cakeContext, _console).RunTargetsAsync(commandLine.Targets);
+                return ExitCodes.Success;
+        }
+
+        var plan = catalog.Plan(commandLine.Targets, commandLine.Exclusive);
+        CheckRequiredArguments(plan, arguments);
+        typedContext = _createContext(cakeContext,
+            new HostRun(commandLine.Mode == HostMode.DryRun, commandLine.Targets, commandLine.Exclusive, plan));
+
+        var settings = new ExecutionSettings().SetTargets(commandLine.Targets);
+        if (commandLine.Exclusive) settings.UseExclusiveTarget();
+        var printer = new CakeSpectreReportPrinter(_console);
+        var report = await engine.RunTargetAsync(typedContext, new DefaultExecutionStrategy(log, printer), settings);
+        if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(report);
+        return ExitCodes.Success;
+    }
+
+    private static void CheckRequiredArguments(IReadOnlyList<TaskEntry> plan, ILookup<string, string> arguments)
+    {
+        var missing = plan.SelectMany(task => task.RequiredArguments.Select(argument => (task, argument)))
+            .Where(x => !arguments[x.argument].Any(v => v.Length > 0))
+            .GroupBy(x => x.argument, StringComparer.OrdinalIgnoreCase)
+            .Select(g => $"--{g.Key} (needed by {string.Join(", ", g.Select(x => x.task.Name))})")
+            .ToList();
+        if (missing.Count > 0)
+        {
+            throw new BuildInputException($"Missing required argument{(missing.Count > 1 ? "s" : "")}: {string.Join("; ", missing)}.");
+        }
+    }
+
+    private static void Register(CakeEngine engine, TaskEntry entry, object instance, Func<TContext> context, ICakeLog log)
+    {
+        var task = (dynamic)instance;
+        var builder = engine.RegisterTask(entry.Name).Description(entry.Description);
+        foreach (var dependency in entry.Dependencies) builder.IsDependentOn(dependency);
+        foreach (var dependee in entry.Dependees) builder.IsDependeeOf(dependee);
+
+        builder.WithCriteria(_ =>
+        {
+            TaskCriterion criterion = task.ShouldRun(context());
+            if (!criterion.ShouldRun) log.Information("Skipping {0}: {1}", entry.Name, criterion.Reason);
+            return criterion.ShouldRun;
+        }, "see the reason above");
+        builder.Does(async () => await (Task)task.RunAsync(context()));
+        if (Overrides(entry.Type, "OnError"))
+            builder.OnError(exception => { task.OnError(exception, context()); });
+        if (Overrides(entry.Type, "Finally"))
+            builder.Finally(() => { task.Finally(context()); });
+        if (entry.ContinueOnError) builder.ContinueOnError();
+    }
+
+    private static bool Overrides(Type type, string method) =>
+        type.GetMethods(BindingFlags.Instance | BindingFlags.Public)
+            .Any(m => m.Name == method && m.DeclaringType != m.GetBaseDefinition().DeclaringType);
+
+    private static Exception? Unwrap(Exception error)
+    {
+        while (error is AggregateException { InnerExceptions.Count: 1 } aggregate) error = aggregate.InnerExceptions[0];
+        while (error is TargetInvocationException { InnerException: { } inner }) error = inner;
+        return error;
+    }
+}

@@ -1,0 +1,58 @@
+namespace Octavios.Deploy.Commands;
+
+/// <summary>One argument; a secret one is shown as *** wherever a command is displayed.</summary>
+public sealed record CommandArg(string Value, bool IsSecret = false)
+{
+    public const string Mask = "***";
+
+    public static implicit operator CommandArg(string value) => new(value);
+
+    public static CommandArg Secret(string value) => new(value, true);
+
+    public string Display => IsSecret ? Mask : Value;
+}
+
+/// <summary>
+/// A process invocation as a value: program, arguments, environment, working directory and standard input.
+/// Built by the *Commands classes, run by an <see cref="Execution.ICommandRunner"/>, never a shell string.
+/// </summary>
+public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
+{
+    public IReadOnlyDictionary<string, CommandArg> Environment { get; init; } = new Dictionary<string, CommandArg>();
+
+    /// <summary>Relative to the target's project directory, or absolute; null means the project directory itself.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    public CommandArg? StandardInput { get; init; }
+
+    /// <summary>A short human description shown before the command runs, e.g. "build backend".</summary>
+    public string? Title { get; init; }
+
+    public IEnumerable<string> Secrets =>
+        Args.Concat(Environment.Values).Append(StandardInput).OfType<CommandArg>()
+            .Where(a => a.IsSecret && a.Value.Length > 0).Select(a => a.Value);
+
+    /// <summary>The command as a POSIX shell line with secrets masked: safe for logs, dry runs and errors.</summary>
+    public string Display() => Render(masked: true);
+
+    /// <summary>The command as a POSIX shell line, every value quoted, without its standard input; holds secret arguments, so only for a remote shell.</summary>
+    public string ToShellLine() => Render(masked: false);
+
+    private string Render(bool masked)
+    {
+        string Show(CommandArg arg) => masked && arg.IsSecret ? CommandArg.Mask : ShellQuote.Quote(arg.Value);
+        var parts = new List<string>();
+        if (Environment.Count > 0)
+        {
+            parts.Add("env");
+            parts.AddRange(Environment.Select(e => ShellQuote.Quote(e.Key + "=") + Show(e.Value)));
+        }
+
+        parts.Add(ShellQuote.Quote(Program));
+        parts.AddRange(Args.Select(Show));
+        var line = string.Join(' ', parts);
+        if (WorkingDirectory is not null) line = $"cd {ShellQuote.Quote(WorkingDirectory)} && {line}";
+        // Standard input travels beside the command (a pipe, or the SSH channel), never inside the line.
+        return masked && StandardInput is { } input ? $"{line} (stdin: {Show(input)})" : line;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Octavios.Deploy.Configuration;
+
+/// <summary>Reads octavios.build.yml; every rule broken is reported as file:line:column.</summary>
+public static partial class ConfigLoader
+{
+    public const string DefaultFileName = "octavios.build.yml";
+
+    public static SuiteConfig Load(string path)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+            throw new DeployInputException($"Configuration file not found: {fullPath} (set --config=PATH).");
+        return Parse(File.ReadAllText(fullPath), fullPath);
+    }
+
+    public static SuiteConfig Parse(string yaml, string filePath)
+    {
+        var marks = new Dictionary<string, Mark>();
+        SuiteConfig? config;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count > 0) IndexMarks(stream.Documents[0].RootNode, "", marks);
+            config = new DeserializerBuilder()
+                .WithNamingConvention(CamelCaseNamingConvention.Instance)
+                .Build()
+                .Deserialize<SuiteConfig?>(yaml);
+        }
+        catch (YamlException error)
+        {
+            var reason = (error.InnerException?.Message ?? error.Message).Split('\n')[0];
+            throw new DeployInputException($"{filePath}:{error.Start.Line}:{error.Start.Column}: {reason}");
+        }
+
+        config ??= new SuiteConfig();
+        config.FilePath = filePath;
+        config.BaseDirectory = Path.GetDirectoryName(filePath)!;
+        var errors = Validate(config)
+            .Select(e => $"{filePath}:{Locate(marks, e.Path)}: {e.Path}: {e.Rule}")
+            .ToList();
+        if (errors.Count > 0)
+            throw new DeployInputException("Invalid configuration:\n  " + string.Join("\n  ", errors));
+
+        foreach (var (name, service) in config.Services)
+        {
+            if (service.ComposeService.Length == 0) service.ComposeService = name;
+        }
+
+        config.Environments.TryAdd("local", EnvironmentConfig.DefaultLocal());
+        return config;
+    }
+
+    private static IEnumerable<(string Path, string Rule)> Validate(SuiteConfig config)
+    {
+        if (!Name().IsMatch(config.Namespace) && config.Namespace.Length > 0)
+            yield return ("namespace", "must be lower-case letters, digits, '.', '_' or '-'");
+        if (config.Registry.Length == 0) yield return ("registry", "required: the registry host, e.g. docker.io");
+        if (config.Compose.Project.Length == 0) yield return ("compose.project", "required: the Compose project name (-p)");
+        if (config.Compose.Files.Count == 0) yield return ("compose.files", "required: at least one compose file");
+        for (var i = 0; i < config.Compose.Files.Count; i++)
+        {
+            if (!File.Exists(config.ResolvePath(config.Compose.Files[i])))
+                yield return ($"compose.files.{i}", $"file not found: {config.ResolvePath(config.Compose.Files[i])}");
+        }
+
+        if (config.Services.Count == 0) yield return ("services", "required: at least one service");
+        foreach (var (name, service) in config.Services)
+        {
+            var at = $"services.{name}";
+            if (!Name().IsMatch(name) || name is ServiceSelection.All or ServiceSelection.Changed)
+                yield return (at, "a service name is lower-case letters, digits, '-' or '_', and not 'all' or 'changed'");
+            if (!Name().IsMatch(service.Image)) yield return ($"{at}.image", "required: lower-case image name under the namespace");
+            if (service.Context.Length == 0) yield return ($"{at}.context", "required: the build context folder");
+            else if (!Directory.Exists(config.ResolvePath(service.Context)))
+                yield return ($"{at}.context", $"folder not found: {config.ResolvePath(service.Context)}");
+            if (service.Dockerfile.Length > 0 && !File.Exists(config.ResolvePath(service.Dockerfile)))
+                yield return ($"{at}.dockerfile", $"file not found: {config.ResolvePath(service.Dockerfile)}");
+            if (!Variable().IsMatch(service.VersionVariable))
+                yield return ($"{at}.versionVariable", "required: the compose variable holding the version, e.g. BACKEND_VERSION");
+            if (service.Paths.Count == 0) yield return ($"{at}.paths", "required: the source globs whose change means a redeploy");
+            if (service.Health is { } health && !Uri.TryCreate(health.Url, UriKind.Absolute, out _))
+                yield return ($"{at}.health.url", "must be an absolute http(s) URL");
+        }
+
+        foreach (var duplicate in config.Services.GroupBy(s => s.Value.VersionVariable).Where(g => g.Key.Length > 0 && g.Count() > 1))
+            yield return ($"services.{duplicate.Skip(1).First().Key}.versionVariable", $"'{duplicate.Key}' is used by more than one service");
+
+        foreach (var (name, environment) in config.Environments)
+        {
+            var at = $"environments.{name}";
+            if (!Name().IsMatch(name)) yield return (at, "an environment name is lower-case letters, digits, '-' or '_'");
+            if (environment.Kind == EnvironmentKind.Ssh)
+            {
+                if (!Variable().IsMatch(environment.ServerFrom)) yield return ($"{at}.serverFrom", "must name an environment variable, e.g. DEPLOY_SERVER");
+                if (!Variable().IsMatch(environment.ProjectDirFrom)) yield return ($"{at}.projectDirFrom", "must name an environment variable, e.g. DEPLOY_PROJECT_DIR");
+            }
+        }
+
+        if (config.Deploy.HealthTimeoutSeconds <= 0) yield return ("deploy.healthTimeoutSeconds", "must be a positive number of seconds");
+    }
+
+    private static string Locate(Dictionary<string, Mark> marks, string path)
+    {
+        for (var p = path; ; p = p[..p.LastIndexOf('.')])
+        {
+            if (marks.TryGetValue(p, out var mark)) return $"{mark.Line}:{mark.Column}";
+            if (!p.Contains('.')) return "1:1";
+        }
+    }
+
+    private static void IndexMarks(YamlNode node, string path, Dictionary<string, Mark> marks)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                foreach (var (key, value) in mapping.Children)
+                {
+                    var childPath = path.Length == 0 ? key.ToString() : $"{path}.{key}";
+                    marks[childPath] = key.Start;
+                    IndexMarks(value, childPath, marks);
+                }
+
+                break;
+            case YamlSequenceNode sequence:
+                for (var i = 0; i < sequence.Children.Count; i++)
+                {
+                    marks[$"{path}.{i}"] = sequence.Children[i].Start;
+                    IndexMarks(sequence.Children[i], $"{path}.{i}", marks);
+                }
+
+                break;
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$")]
+    private static partial Regex Name();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex Variable();
+}

@@ -1,0 +1,124 @@
+namespace Octavios.Deploy.Configuration;
+
+// The shape of octavios.build.yml (README "Configuration" documents every key). Set by YamlDotNet, then checked by ConfigLoader.
+
+public sealed class SuiteConfig
+{
+    /// <summary>Registry host, e.g. docker.io or 127.0.0.1:5000.</summary>
+    public string Registry { get; set; } = "docker.io";
+
+    public string Namespace { get; set; } = "";
+
+    public ComposeConfig Compose { get; set; } = new();
+
+    /// <summary>Globs (relative to the config's folder) whose change means every service.</summary>
+    public List<string> SharedPaths { get; set; } = [];
+
+    public TagsConfig Tags { get; set; } = new();
+
+    public Dictionary<string, ServiceConfig> Services { get; set; } = new();
+
+    public Dictionary<string, EnvironmentConfig> Environments { get; set; } = new();
+
+    public DeployConfig Deploy { get; set; } = new();
+
+    /// <summary>The folder the configuration file is in: every relative path resolves against it.</summary>
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string BaseDirectory { get; set; } = "";
+
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string FilePath { get; set; } = "";
+
+    public IReadOnlyList<string> ServiceNames => Services.Keys.ToList();
+
+    public string ImageRepository(ServiceConfig service) =>
+        string.Join('/', new[] { Registry, Namespace, service.Image }.Where(p => p.Length > 0));
+
+    public string ResolvePath(string relative) => Path.GetFullPath(Path.Combine(BaseDirectory, relative));
+}
+
+public sealed class ComposeConfig
+{
+    /// <summary>Compose project name, passed as -p so every run addresses the same containers.</summary>
+    public string Project { get; set; } = "";
+
+    /// <summary>Compose files in overlay order, relative to the project directory.</summary>
+    public List<string> Files { get; set; } = [];
+
+    /// <summary>Variables through which the compose files receive the registry and namespace.</summary>
+    public string RegistryVariable { get; set; } = "REGISTRY";
+
+    public string NamespaceVariable { get; set; } = "NAMESPACE";
+}
+
+public sealed class TagsConfig
+{
+    public bool Latest { get; set; } = true;
+}
+
+public sealed class ServiceConfig
+{
+    /// <summary>Image name under the registry namespace.</summary>
+    public string Image { get; set; } = "";
+
+    /// <summary>Service name in the compose files; defaults to the key.</summary>
+    public string ComposeService { get; set; } = "";
+
+    public string Context { get; set; } = "";
+
+    public string Dockerfile { get; set; } = "";
+
+    public Dictionary<string, string> BuildArgs { get; set; } = new();
+
+    public List<string> Paths { get; set; } = [];
+
+    /// <summary>Compose variable holding the service's version, e.g. BACKEND_VERSION.</summary>
+    public string VersionVariable { get; set; } = "";
+
+    public HealthConfig? Health { get; set; }
+}
+
+public sealed class HealthConfig
+{
+    /// <summary>URL reached from the deploy target (the server, or this machine for local).</summary>
+    public string Url { get; set; } = "";
+
+    public int ExpectStatus { get; set; } = 200;
+
+    public string? JsonField { get; set; }
+
+    public string? JsonValue { get; set; }
+}
+
+public enum EnvironmentKind
+{
+    Local,
+    Ssh,
+}
+
+public sealed class EnvironmentConfig
+{
+    public EnvironmentKind Kind { get; set; } = EnvironmentKind.Ssh;
+
+    /// <summary>Environment variable naming the server (user@host[:port]); ssh environments only.</summary>
+    public string ServerFrom { get; set; } = "DEPLOY_SERVER";
+
+    /// <summary>Environment variable naming the project directory on the server; ssh environments only.</summary>
+    public string ProjectDirFrom { get; set; } = "DEPLOY_PROJECT_DIR";
+
+    public string? DomainFrom { get; set; }
+
+    /// <summary>Env file passed to Compose with --env-file, relative to the project directory.</summary>
+    public string? EnvFile { get; set; }
+
+    /// <summary>Whether images go through the registry (push, then pull on the target).</summary>
+    public bool Push { get; set; } = true;
+
+    /// <summary>The embedded default: the machine's own Docker engine, images used where they were built.</summary>
+    public static EnvironmentConfig DefaultLocal() => new() { Kind = EnvironmentKind.Local, Push = false, EnvFile = "envs/.env.local" };
+}
+
+public sealed class DeployConfig
+{
+    public int HealthTimeoutSeconds { get; set; } = 120;
+}

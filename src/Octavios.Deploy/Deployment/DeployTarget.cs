@@ -1,0 +1,28 @@
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.Execution;
+
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>Where an environment's containers run, and the runner that reaches them.</summary>
+public sealed record DeployTarget(string Label, ICommandRunner Runner, bool IsLocal)
+{
+    public static DeployTarget Create(SuiteConfig config, EnvironmentConfig environment, bool dryRun,
+        ICommandRunner localRunner, IDeployLog log, Func<string, string?> variables)
+    {
+        if (environment.Kind == EnvironmentKind.Local) return new DeployTarget("local", localRunner, true);
+
+        var server = Required(environment.ServerFrom, "the server as user@host", dryRun, log, variables);
+        var directory = Required(environment.ProjectDirFrom, "the project directory on the server", dryRun, log, variables);
+        if (!dryRun)
+            throw new DeployInputException($"Deploying to {server} over SSH is not available in this version; use --dryrun to see the plan.");
+        return new DeployTarget(server, new DryRunCommandRunner($"{server}:{directory}", log), false);
+    }
+
+    private static string Required(string variable, string what, bool dryRun, IDeployLog log, Func<string, string?> variables)
+    {
+        if (variables(variable) is { Length: > 0 } value) return value;
+        if (!dryRun) throw new DeployInputException($"{variable} is not set: it names {what}.");
+        log.Warning($"{variable} is not set ({what}); the dry run shows <{variable}> in its place.");
+        return $"<{variable}>";
+    }
+}

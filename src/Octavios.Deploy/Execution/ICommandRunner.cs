@@ -1,0 +1,44 @@
+using Octavios.Deploy.Commands;
+
+namespace Octavios.Deploy.Execution;
+
+public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError)
+{
+    public bool Succeeded => ExitCode == 0;
+}
+
+/// <summary>Runs command values on one deploy target: this machine, a server over SSH, or nowhere (dry run).</summary>
+public interface ICommandRunner
+{
+    /// <summary>How the target is named in output: "local", or "user@host".</summary>
+    string Target { get; }
+
+    bool IsDryRun { get; }
+
+    /// <summary>Runs the command and returns its result whatever its exit code.</summary>
+    Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default);
+}
+
+public static class CommandRunnerExtensions
+{
+    /// <summary>Runs the command and throws <see cref="CommandFailedException"/> on a non-zero exit code.</summary>
+    public static async Task<CommandResult> RunAsync(this ICommandRunner runner, Command command, CancellationToken cancellation = default)
+    {
+        var result = await runner.TryRunAsync(command, cancellation);
+        return result.Succeeded ? result : throw new CommandFailedException(runner.Target, command, result);
+    }
+}
+
+/// <summary>A command exited non-zero; the message shows the command with secrets masked and the end of its error output.</summary>
+public sealed class CommandFailedException(string target, Command command, CommandResult result) : Exception(
+    $"[{target}] {command.Title ?? command.Program} failed with exit code {result.ExitCode}: {command.Display()}" +
+    Tail(result.StandardError.Length > 0 ? result.StandardError : result.StandardOutput))
+{
+    public CommandResult Result { get; } = result;
+
+    private static string Tail(string output)
+    {
+        var lines = output.TrimEnd().Split('\n');
+        return lines.Length == 1 && lines[0].Length == 0 ? "" : "\n" + string.Join('\n', lines.TakeLast(20));
+    }
+}

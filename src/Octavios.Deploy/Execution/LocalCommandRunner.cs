@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using System.Text;
+using Octavios.Deploy.Commands;
+
+namespace Octavios.Deploy.Execution;
+
+/// <summary>Runs commands on this machine, output masked and shown at verbose level.</summary>
+public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, SecretMasker masker) : ICommandRunner
+{
+    public string Target => "local";
+
+    public bool IsDryRun => false;
+
+    public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
+    {
+        foreach (var secret in command.Secrets) masker.Add(secret);
+        log.Verbose($"[local] {command.Display()}");
+        // Process.ArgumentList hands each argument over verbatim; Cake's ProcessRunner takes one pre-joined string.
+        var start = new ProcessStartInfo(command.Program)
+        {
+            WorkingDirectory = command.WorkingDirectory is null ? projectDirectory : Path.Combine(projectDirectory, command.WorkingDirectory),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in command.Args) start.ArgumentList.Add(arg.Value);
+        foreach (var (name, value) in command.Environment) start.Environment[name] = value.Value;
+
+        using var process = new Process { StartInfo = start };
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
+        process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            return new CommandResult(127, "", $"{command.Program}: {error.Message}");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (command.StandardInput is { } input) await process.StandardInput.WriteAsync(input.Value);
+        process.StandardInput.Close();
+        try
+        {
+            await process.WaitForExitAsync(cancellation);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new CommandResult(process.ExitCode, masker.Mask(stdout.ToString()), masker.Mask(stderr.ToString()));
+    }
+
+    private void Collect(StringBuilder buffer, string? line)
+    {
+        if (line is null) return;
+        lock (buffer) buffer.AppendLine(line);
+        log.Verbose("  " + masker.Mask(line));
+    }
+}

@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Execution;
+
+namespace Octavios.Deploy.Health;
+
+public enum ContainerVerdict
+{
+    Healthy,
+    Waiting,
+    Failed,
+}
+
+/// <summary>Waits until each recreated container is healthy (or running, without a healthcheck); a restart or exit fails at once.</summary>
+public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, TimeSpan pollInterval)
+{
+    /// <summary>Reads <see cref="DockerCommands.ContainerState"/>'s output: "status health restarts".</summary>
+    public static (ContainerVerdict Verdict, string Reason) Judge(string stateLine)
+    {
+        var parts = stateLine.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length < 3) return (ContainerVerdict.Waiting, $"unreadable state '{stateLine.Trim()}'");
+        var (status, health, restarts) = (parts[0], parts[1], int.TryParse(parts[2], out var r) ? r : 0);
+        if (status is "restarting" or "exited" or "dead" || restarts > 0)
+            return (ContainerVerdict.Failed, $"container is {status} after {restarts} restart(s)");
+        if (health == "unhealthy") return (ContainerVerdict.Failed, "healthcheck reports unhealthy");
+        if (status == "running" && health is "healthy" or "none") return (ContainerVerdict.Healthy, health == "none" ? "running (no healthcheck)" : "healthy");
+        return (ContainerVerdict.Waiting, $"{status}, health {health}");
+    }
+
+    public async Task WaitAsync(ComposeCommands compose, IReadOnlyList<string> services, TimeSpan timeout, CancellationToken cancellation = default)
+    {
+        if (runner.IsDryRun)
+        {
+            log.Information($"[dry run] [{runner.Target}] would wait up to {timeout.TotalSeconds:0}s for {string.Join(", ", services)} to be healthy");
+            return;
+        }
+
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(services.Select(service => WaitOneAsync(compose, service, timeout, clock, cancellation)));
+    }
+
+    private async Task WaitOneAsync(ComposeCommands compose, string service, TimeSpan timeout, Stopwatch clock, CancellationToken cancellation)
+    {
+        var ids = (await runner.RunAsync(compose.ContainerIds(service), cancellation)).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (ids.Length == 0) throw new HealthGateException(service, "no container was created");
+        var reason = "";
+        while (clock.Elapsed < timeout)
+        {
+            var verdicts = new List<(ContainerVerdict Verdict, string Reason)>();
+            foreach (var id in ids)
+            {
+                verdicts.Add(Judge((await runner.RunAsync(DockerCommands.ContainerState(id), cancellation)).StandardOutput));
+            }
+
+            var failed = verdicts.Where(v => v.Verdict == ContainerVerdict.Failed).ToList();
+            if (failed.Count > 0) throw new HealthGateException(service, failed[0].Reason);
+            if (verdicts.All(v => v.Verdict == ContainerVerdict.Healthy))
+            {
+                log.Information($"{service}: {verdicts[0].Reason} after {clock.Elapsed.TotalSeconds:0.0}s");
+                return;
+            }
+
+            reason = verdicts.First(v => v.Verdict == ContainerVerdict.Waiting).Reason;
+            await Task.Delay(pollInterval, cancellation);
+        }
+
+        throw new HealthGateException(service, $"not healthy within {timeout.TotalSeconds:0}s (last seen: {reason})");
+    }
+}
+
+public sealed class HealthGateException(string service, string reason) : Exception($"{service} is not healthy: {reason}")
+{
+    public string Service { get; } = service;
+}
