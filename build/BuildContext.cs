@@ -25,9 +25,9 @@ public sealed class BuildContext : CakeContextAdapter
             if (Argument(BuildArguments.Registry) is { } registry) Config.Registry = registry;
 
             EnvironmentName = context.Arguments.GetArgument(BuildArguments.Env);
-            Environment = Config.Environments.GetValueOrDefault(EnvironmentName) ?? throw new DeployInputException(
+            TargetEnvironment = Config.Environments.GetValueOrDefault(EnvironmentName) ?? throw new DeployInputException(
                 $"Unknown --env='{EnvironmentName}'. Valid environments: {string.Join(", ", Config.Environments.Keys)}.");
-            EnvFile = Argument(BuildArguments.EnvFile) ?? Environment.EnvFile;
+            EnvFile = Argument(BuildArguments.EnvFile) ?? TargetEnvironment.EnvFile;
 
             var services = context.Arguments.GetArguments(BuildArguments.Services);
             Selection = services.Count == 0
@@ -37,7 +37,7 @@ public sealed class BuildContext : CakeContextAdapter
             Version = Argument(BuildArguments.Version) is { } version ? ReleaseVersion.Parse(version) : null;
             Since = context.Arguments.GetArgument(BuildArguments.Since);
             NoCache = context.Arguments.GetArgument(BuildArguments.NoCache) is "true" or "True";
-            Target = DeployTarget.Create(Config, Environment, DryRun, Local, DeployLog, System.Environment.GetEnvironmentVariable);
+            Target = DeployTarget.Create(Config, TargetEnvironment, DryRun, Local, DeployLog, System.Environment.GetEnvironmentVariable);
         }
         catch (DeployInputException error)
         {
@@ -55,7 +55,7 @@ public sealed class BuildContext : CakeContextAdapter
 
     public string EnvironmentName { get; }
 
-    public EnvironmentConfig Environment { get; }
+    public EnvironmentConfig TargetEnvironment { get; }
 
     public string? EnvFile { get; }
 
@@ -83,7 +83,7 @@ public sealed class BuildContext : CakeContextAdapter
         .Select(s => ImagePlan.Create(Config, s, RequireVersion(), RepositoryInfo.HeadRevision(Config.BaseDirectory), _startedAt, null, NoCache))
         .ToList();
 
-    public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, Environment, Services, version, EnvFile);
+    public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, TargetEnvironment, Services, version, EnvFile);
 
     /// <summary>Tasks that act on services skip, saying why, when Detect found none changed.</summary>
     public TaskCriterion HasServices() =>

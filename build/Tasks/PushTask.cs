@@ -12,10 +12,15 @@ public sealed class PushTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context)
     {
-        if (!context.Environment.Push)
+        if (!context.TargetEnvironment.Push)
             return TaskCriterion.Skip($"environment '{context.EnvironmentName}' runs the images where they were built (push: false)");
         return context.HasServices();
     }
 
-    public override Task RunAsync(BuildContext context) => new ImagePipeline(context.Local, context.DeployLog).PushAsync(context.Images);
+    public override Task RunAsync(BuildContext context)
+    {
+        var credentials = RegistryCredentials.FromEnvironment(System.Environment.GetEnvironmentVariable);
+        context.Masker.Add(credentials?.Password);
+        return new ImagePipeline(context.Local, context.DeployLog).PushAsync(context.Images, context.Config.Registry, credentials);
+    }
 }

@@ -9,5 +9,5 @@ namespace Octavios.Build.Tasks;
 public sealed class ValidateTask : BuildTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) =>
-        new DeployValidator(context.Local, context.DeployLog).ValidateAsync(context.Config, context.Environment, context.EnvFile, context.Services);
+        new DeployValidator(context.Target.Runner, context.DeployLog).ValidateAsync(context.Config, context.TargetEnvironment, context.EnvFile, context.Services);
 }

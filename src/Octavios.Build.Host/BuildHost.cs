@@ -83,21 +83,12 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
             return await RunEngineAsync(commandLine, catalog);
         }
-        catch (BuildInputException error)
-        {
-            _console.MarkupLineInterpolated($"[red]Error:[/] {error.Message}");
-            return ExitCodes.BadInput;
-        }
         catch (Exception error) when (Unwrap(error) is { } inner)
         {
-            if (inner is BuildInputException input)
-            {
-                _console.MarkupLineInterpolated($"[red]Error:[/] {input.Message}");
-                return ExitCodes.BadInput;
-            }
-
-            _console.MarkupLineInterpolated($"[red]Error:[/] {inner.Message}");
-            if (verbosity >= Verbosity.Diagnostic) _console.WriteLine(inner.ToString());
+            // Plain lines on standard error: never wrapped, so scripts can match them.
+            Console.Error.WriteLine($"Error: {inner.Message}");
+            if (inner is BuildInputException) return ExitCodes.BadInput;
+            if (verbosity >= Verbosity.Diagnostic) Console.Error.WriteLine(inner.ToString());
             return ExitCodes.Failed;
         }
     }
@@ -196,7 +187,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         type.GetMethods(BindingFlags.Instance | BindingFlags.Public)
             .Any(m => m.Name == method && m.DeclaringType != m.GetBaseDefinition().DeclaringType);
 
-    private static Exception? Unwrap(Exception error)
+    private static Exception Unwrap(Exception error)
     {
         while (error is AggregateException { InnerExceptions.Count: 1 } aggregate) error = aggregate.InnerExceptions[0];
         while (error is TargetInvocationException { InnerException: { } inner }) error = inner;

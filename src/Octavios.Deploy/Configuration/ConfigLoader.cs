@@ -21,6 +21,7 @@ public static partial class ConfigLoader
 
     public static SuiteConfig Parse(string yaml, string filePath)
     {
+        CheckSyntax(yaml, filePath);
         var marks = new Dictionary<string, Mark>();
         SuiteConfig? config;
         try
@@ -57,6 +58,25 @@ public static partial class ConfigLoader
         return config;
     }
 
+    /// <summary>Some malformed input makes YamlDotNet's scanner throw without a position; report where parsing stopped.</summary>
+    private static void CheckSyntax(string yaml, string filePath)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        var last = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext()) last = parser.Current!.End;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new DeployInputException($"{filePath}:{last.Line}:{last.Column}: YAML syntax error after this point (an unclosed bracket or quote?)");
+        }
+        catch (YamlException)
+        {
+            // Reported with its own position by the full load below.
+        }
+    }
+
     private static IEnumerable<(string Path, string Rule)> Validate(SuiteConfig config)
     {
         if (!Name().IsMatch(config.Namespace) && config.Namespace.Length > 0)
@@ -85,7 +105,7 @@ public static partial class ConfigLoader
             if (!Variable().IsMatch(service.VersionVariable))
                 yield return ($"{at}.versionVariable", "required: the compose variable holding the version, e.g. BACKEND_VERSION");
             if (service.Paths.Count == 0) yield return ($"{at}.paths", "required: the source globs whose change means a redeploy");
-            if (service.Health is { } health && !Uri.TryCreate(health.Url, UriKind.Absolute, out _))
+            if (service.Health is { } health && !(Uri.TryCreate(health.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
                 yield return ($"{at}.health.url", "must be an absolute http(s) URL");
         }
 

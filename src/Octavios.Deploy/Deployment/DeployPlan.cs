@@ -16,7 +16,7 @@ public sealed record DeployPlan(
     TimeSpan HealthTimeout)
 {
     public static DeployPlan Create(SuiteConfig config, EnvironmentConfig environment, IReadOnlyList<string> services,
-        ReleaseVersion version, string? envFileOverride = null)
+        ReleaseVersion version, string? envFile)
     {
         var variables = new Dictionary<string, string>
         {
@@ -29,7 +29,7 @@ public sealed record DeployPlan(
             version,
             config.Compose.Project,
             config.Compose.Files,
-            envFileOverride ?? environment.EnvFile,
+            envFile,
             variables,
             environment.Push,
             TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds));

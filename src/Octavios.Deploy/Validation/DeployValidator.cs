@@ -1,3 +1,4 @@
+using Octavios.Deploy.Commands;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Deployment;
 using Octavios.Deploy.Execution;
@@ -5,26 +6,25 @@ using Octavios.Deploy.Versioning;
 
 namespace Octavios.Deploy.Validation;
 
-/// <summary>The pre-deploy gate: every problem found is listed, and any one stops the deploy.</summary>
-public sealed class DeployValidator(ICommandRunner local, IDeployLog log)
+/// <summary>The pre-deploy gate: every problem found is listed, and any one stops the deploy. It only reads.</summary>
+public sealed class DeployValidator(ICommandRunner target, IDeployLog log)
 {
     public async Task ValidateAsync(SuiteConfig config, EnvironmentConfig environment, string? envFile,
         IReadOnlyList<string> services, CancellationToken cancellation = default)
     {
         var errors = new List<string>();
-        var localEnvFile = envFile is null ? null : config.ResolvePath(envFile);
-        if (environment.Kind == EnvironmentKind.Local && localEnvFile is not null && !File.Exists(localEnvFile))
-            errors.Add($"env file not found: {localEnvFile}");
+        if (envFile is not null && !(await target.TryRunAsync(new Command("test", ["-f", envFile]), cancellation)).Succeeded)
+            errors.Add($"[{target.Target}] env file not found: {envFile}");
 
-        // Compose reads the files exactly as a deploy would, with the versions the compose files default to.
-        var plan = DeployPlan.Create(config, environment, [], new ReleaseVersion(0, 0, 0, null),
-            localEnvFile is not null && File.Exists(localEnvFile) ? localEnvFile : null);
-        var flavor = await ComposeFlavorProbe.DetectAsync(local, log, cancellation);
-        var check = await local.TryRunAsync(plan.Compose(flavor).ConfigQuiet(), cancellation);
-        if (!check.Succeeded) errors.Add($"compose files do not load: {check.StandardError.Trim()}");
+        // Compose reads the files where they will run, as a deploy would, with the versions they default to.
+        var plan = DeployPlan.Create(config, environment, [], new ReleaseVersion(0, 0, 0, null), errors.Count == 0 ? envFile : null);
+        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+        var check = await target.TryRunAsync(plan.Compose(flavor).ConfigQuiet(), cancellation);
+        if (!check.Succeeded) errors.Add($"[{target.Target}] compose files do not load: {check.StandardError.Trim()}");
 
         if (errors.Count > 0) throw new ValidationFailedException(errors);
-        log.Information($"Validation passed: configuration, env file and {config.Compose.Files.Count} compose file(s) for {string.Join(", ", services)}");
+        if (!target.IsDryRun)
+            log.Information($"Validation passed on {target.Target}: env file and {config.Compose.Files.Count} compose file(s), for {string.Join(", ", services)}");
     }
 }
 

@@ -1,0 +1,58 @@
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Versioning;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.Commands;
+
+public class ComposeCommandsTests
+{
+    private static DeployPlan Plan(params string[] services)
+    {
+        var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
+        return DeployPlan.Create(config, config.Environments["prod"], services, ReleaseVersion.Parse("0.2.3"), "envs/.env.prod");
+    }
+
+    [Test]
+    public void UpRecreatesOnlyTheNamedServicesWithoutDependenciesOrBuild()
+    {
+        var up = Plan("backend").Compose(ComposeFlavor.V2).Up(["backend"]);
+        Assert.That(up.Program, Is.EqualTo("docker"));
+        Assert.That(up.Args.Select(a => a.Value), Is.EqualTo(new[]
+        {
+            "compose", "--project-name", "octavios",
+            "--file", "infra/docker-compose.yml", "--file", "infra/docker-compose.production.yml", "--file", "infra/docker-compose.registry.yml",
+            "--env-file", "envs/.env.prod", "up", "--detach", "--no-deps", "--no-build", "--force-recreate", "backend",
+        }));
+    }
+
+    [Test]
+    public void VersionsOfTheSelectedServicesOnlyTravelAsVariables()
+    {
+        var up = Plan("backend", "web").Compose(ComposeFlavor.V2).Up(["backend", "web"]);
+        Assert.That(up.Environment.ToDictionary(e => e.Key, e => e.Value.Value), Is.EqualTo(new Dictionary<string, string>
+        {
+            ["REGISTRY"] = "docker.io", ["NAMESPACE"] = "octavios", ["BACKEND_VERSION"] = "0.2.3", ["WEB_VERSION"] = "0.2.3",
+        }));
+    }
+
+    [Test]
+    public void ComposeV1IsTheStandaloneProgram()
+    {
+        var pull = Plan("web").Compose(ComposeFlavor.V1).Pull(["web"]);
+        Assert.That(pull.Program, Is.EqualTo("docker-compose"));
+        Assert.That(pull.Args[0].Value, Is.EqualTo("--project-name"));
+        Assert.That(pull.Args[^2].Value, Is.EqualTo("pull"));
+    }
+
+    [Test]
+    public void PlanForProdPullsAndForLocalDoesNot()
+    {
+        var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
+        var version = ReleaseVersion.Parse("0.2.3");
+        Assert.That(DeployPlan.Create(config, config.Environments["prod"], ["web"], version, null).Pull, Is.True);
+        Assert.That(DeployPlan.Create(config, config.Environments["local"], ["web"], version, null).Pull, Is.False);
+        Assert.That(DeployPlan.Create(config, config.Environments["local"], ["web"], version, null).HealthTimeout, Is.EqualTo(TimeSpan.FromSeconds(90)));
+    }
+}

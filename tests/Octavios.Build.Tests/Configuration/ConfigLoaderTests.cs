@@ -1,0 +1,125 @@
+using Octavios.Deploy;
+using Octavios.Deploy.Configuration;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.Configuration;
+
+public class ConfigLoaderTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateTree()
+    {
+        _dir = Directory.CreateTempSubdirectory("octavios-config-").FullName;
+        Directory.CreateDirectory(Path.Combine(_dir, "apps", "api"));
+        Directory.CreateDirectory(Path.Combine(_dir, "infra"));
+        File.WriteAllText(Path.Combine(_dir, "apps", "api", "Dockerfile"), "FROM scratch\n");
+        File.WriteAllText(Path.Combine(_dir, "infra", "compose.yml"), "services: {}\n");
+    }
+
+    [TearDown]
+    public void RemoveTree() => Directory.Delete(_dir, true);
+
+    private const string Valid = """
+        registry: registry.example.com
+        namespace: team
+        compose:
+          project: shop
+          files: [infra/compose.yml]
+        services:
+          api:
+            image: api
+            context: apps/api
+            dockerfile: apps/api/Dockerfile
+            paths: ["apps/api/**"]
+            versionVariable: API_VERSION
+        """;
+
+    private SuiteConfig Parse(string yaml) => ConfigLoader.Parse(yaml, Path.Combine(_dir, "octavios.build.yml"));
+
+    private string Error(string yaml) => Assert.Throws<DeployInputException>(() => Parse(yaml))!.Message;
+
+    [Test]
+    public void LoadsAValidFileAndResolvesPathsAgainstItsFolder()
+    {
+        var config = Parse(Valid);
+        Assert.That(config.ImageRepository(config.Services["api"]), Is.EqualTo("registry.example.com/team/api"));
+        Assert.That(config.ResolvePath(config.Services["api"].Context), Is.EqualTo(Path.Combine(_dir, "apps", "api")));
+        Assert.That(config.Services["api"].ComposeService, Is.EqualTo("api"));
+    }
+
+    [Test]
+    public void TheLocalEnvironmentIsBuiltIn()
+    {
+        var local = Parse(Valid).Environments["local"];
+        Assert.That(local.Kind, Is.EqualTo(EnvironmentKind.Local));
+        Assert.That(local.Push, Is.False);
+    }
+
+    [Test]
+    public void AMissingRequiredKeyIsReportedAtItsLineAndColumn()
+    {
+        var message = Error(Valid.Replace("    versionVariable: API_VERSION\n", "").Replace("    versionVariable: API_VERSION", ""));
+        Assert.That(message, Does.Contain("octavios.build.yml:7:3: services.api.versionVariable: required"));
+    }
+
+    [Test]
+    public void AnUnknownKeyIsReportedWithLineAndColumn()
+    {
+        var message = Error(Valid.Replace("    image: api", "    imgae: api"));
+        Assert.That(message, Does.Match(@"octavios\.build\.yml:8:5: .*imgae"));
+    }
+
+    [Test]
+    public void AYamlSyntaxErrorIsReportedWithLineAndColumn()
+    {
+        var message = Error(Valid.Replace("  project: shop", "  project: [shop"));
+        Assert.That(message, Does.Match(@"octavios\.build\.yml:\d+:\d+: "));
+    }
+
+    [Test]
+    public void AMissingComposeFileIsNamedAtItsEntry()
+    {
+        var message = Error(Valid.Replace("[infra/compose.yml]", "[infra/compose.yml, infra/missing.yml]"));
+        Assert.That(message, Does.Contain("compose.files.1: file not found").And.Contain("missing.yml"));
+    }
+
+    [Test]
+    public void AReservedServiceNameIsRefused() =>
+        Assert.That(Error(Valid.Replace("  api:\n", "  all:\n")), Does.Contain("services.all: a service name"));
+
+    [Test]
+    public void AVersionVariableSharedByTwoServicesIsRefused()
+    {
+        var twice = Valid + """
+
+              worker:
+                image: worker
+                context: apps/api
+                paths: ["apps/api/**"]
+                versionVariable: API_VERSION
+            """;
+        Assert.That(Error(twice), Does.Contain("'API_VERSION' is used by more than one service"));
+    }
+
+    [Test]
+    public void AHealthUrlMustBeAbsolute() =>
+        Assert.That(Error(Valid + "\n    health:\n      url: /api/health\n"), Does.Contain("services.api.health.url"));
+
+    [Test]
+    public void EveryRuleBrokenIsReportedAtOnce()
+    {
+        var message = Error(Valid.Replace("    image: api", "    image: API").Replace("  project: shop", "  project: \"\""));
+        Assert.That(message, Does.Contain("compose.project").And.Contain("services.api.image"));
+    }
+
+    [Test]
+    public void TheExampleConfigurationLoads()
+    {
+        var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
+        Assert.That(config.ServiceNames, Is.EqualTo(new[] { "backend", "web", "file-manager", "bank-advisor", "aletheia" }));
+        Assert.That(config.Environments["prod"].EnvFile, Is.EqualTo("envs/.env.prod"));
+        Assert.That(config.Services["backend"].Health!.Url, Does.EndWith("/api/health"));
+    }
+}

@@ -1,0 +1,72 @@
+using Octavios.Build.Host;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.Host;
+
+/// <summary>The real task graph, run by Cake's engine in dry-run mode against the example app.</summary>
+public class TargetGraphTests
+{
+    private static string[] Executed(params string[] args)
+    {
+        var (code, output) = SuiteRun.Run([.. args, "--dryrun", $"--config={SuiteRun.ExampleConfig}"]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), output);
+        return SuiteRun.Report(output).Select(r => r.Task).ToArray();
+    }
+
+    [Test]
+    public void DeployRunsDetectBuildTagPushValidateDeployInOrder() =>
+        Assert.That(Executed("--target=Deploy", "--services=backend", "--version=0.2.3"),
+            Is.EqualTo(new[] { "Detect", "Build", "Tag", "Push", "Validate", "Deploy" }));
+
+    [Test]
+    public void VerifyAddsVerifyAfterDeploy() =>
+        Assert.That(Executed("--target=Verify", "--services=backend", "--version=0.2.3"),
+            Is.EqualTo(new[] { "Detect", "Build", "Tag", "Push", "Validate", "Deploy", "Verify" }));
+
+    [Test]
+    public void VerifyExclusiveRunsVerifyAlone() =>
+        Assert.That(Executed("--target=Verify", "--exclusive", "--services=backend"), Is.EqualTo(new[] { "Verify" }));
+
+    [Test]
+    public void ValidateNeverBuildsOrPushes() =>
+        Assert.That(Executed("--target=Validate", "--services=backend"), Is.EqualTo(new[] { "Detect", "Validate" }));
+
+    [Test]
+    public void PushStopsAtPushSoALaterDeployJobCanFollow() =>
+        Assert.That(Executed("--target=Push", "--services=web", "--version=0.2.3", "--env=prod"),
+            Is.EqualTo(new[] { "Detect", "Build", "Tag", "Push" }));
+
+    [Test]
+    public void DefaultValidatesOnly() => Assert.That(Executed(), Is.EqualTo(new[] { "Detect", "Validate", "Default" }));
+
+    [Test]
+    public void RollbackStandsAlone() =>
+        Assert.That(Executed("--target=Rollback", "--services=backend", "--version=0.2.2"), Is.EqualTo(new[] { "Rollback" }));
+
+    [Test]
+    public void TheCatalogPlansWhatTheEngineRuns()
+    {
+        var catalog = new TaskCatalog([typeof(BuildContext).Assembly], typeof(BuildContext));
+        Assert.That(catalog.Plan(["Deploy"], false).Select(t => t.Name),
+            Is.EqualTo(Executed("--target=Deploy", "--services=backend", "--version=0.2.3")));
+    }
+
+    [Test]
+    public void TreeShowsTheGraph()
+    {
+        var (code, output) = SuiteRun.Run("--tree", "--target=Verify", $"--config={SuiteRun.ExampleConfig}");
+        Assert.That(code, Is.Zero);
+        Assert.That(output, Does.Contain("Verify").And.Contain("└─Deploy").And.Contain("Push").And.Contain("Validate"));
+    }
+
+    [Test]
+    public void HelpListsEveryTargetAndArgumentWithItsEnvironmentVariable()
+    {
+        var (code, output) = SuiteRun.Run("--help");
+        Assert.That(code, Is.Zero);
+        foreach (var target in new[] { "Detect", "Build", "Tag", "Push", "Validate", "Deploy", "Verify", "Rollback", "Default" })
+            Assert.That(output, Does.Contain($"  {target} "), target);
+        foreach (var argument in BuildArguments.All)
+            Assert.That(output, Does.Contain("--" + argument.Name).And.Contain(argument.EnvironmentVariable), argument.Name);
+    }
+}
