@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs (Debian packages, a .NET tool) and starts what the tests need: Docker engine, Compose v1,
+# the registry and sshd binaries (tests start their own instances on loopback), busybox for the base image,
+# PowerShell for build.ps1. Idempotent: a warm machine passes through in a second.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+packages=(docker.io docker-compose docker-registry openssh-server busybox-static apache2-utils git curl)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "services: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  echo "services: starting dockerd"
+  mkdir -p /var/log
+  setsid dockerd --iptables=false >/var/log/octavios-dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "services: dockerd did not start; see /var/log/octavios-dockerd.log" >&2; exit 1; }
+fi
+
+mkdir -p /run/sshd
+"$root/examples/octavios/base/build-base-image.sh"
+
+tools="$root/.artifacts/tools"
+if [ ! -x "$tools/pwsh" ]; then
+  echo "services: installing PowerShell as a .NET tool"
+  dotnet tool install PowerShell --version 7.6.9 --tool-path "$tools" >/dev/null
+fi
+echo "services: ready (docker $(docker version --format '{{.Server.Version}}'), $(docker-compose version --short 2>/dev/null | sed 's/^/compose /'))"

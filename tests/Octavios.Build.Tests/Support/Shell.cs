@@ -1,0 +1,48 @@
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Execution;
+
+namespace Octavios.Build.Tests.Support;
+
+/// <summary>Runs real programs for end-to-end tests, through the suite's own local runner.</summary>
+public static class Shell
+{
+    private sealed class QuietLog : IDeployLog
+    {
+        public void Information(string message) { }
+        public void Verbose(string message) { }
+        public void Warning(string message) { }
+        public void Error(string message) { }
+    }
+
+    public static CommandResult Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
+        string? workingDirectory = null, TimeSpan? timeout = null)
+    {
+        var command = new Command(program, args.Select(a => new CommandArg(a)).ToList())
+        {
+            Environment = (environment ?? new Dictionary<string, string>()).ToDictionary(e => e.Key, e => new CommandArg(e.Value)),
+        };
+        using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        return new LocalCommandRunner(workingDirectory ?? SuiteRun.RepositoryRoot, new QuietLog(), new SecretMasker())
+            .TryRunAsync(command, cancellation.Token).GetAwaiter().GetResult();
+    }
+
+    public static string Docker(params string[] args)
+    {
+        var result = Run("docker", args);
+        Assert.That(result.ExitCode, Is.Zero, $"docker {string.Join(' ', args)}: {result.StandardError}");
+        return result.StandardOutput.Trim();
+    }
+
+    /// <summary>Runs ./build.sh from the repository root, as a user would.</summary>
+    public static CommandResult BuildScript(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(Path.Combine(SuiteRun.RepositoryRoot, "build.sh"), args, environment, SuiteRun.RepositoryRoot, TimeSpan.FromMinutes(8));
+
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
