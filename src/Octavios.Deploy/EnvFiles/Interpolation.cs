@@ -1,0 +1,156 @@
+using System.Text;
+
+namespace Octavios.Deploy.EnvFiles;
+
+/// <summary>A <c>${...}</c> that Compose itself would refuse: malformed, or a required variable missing.</summary>
+public sealed class InterpolationException(string message) : Exception(message);
+
+/// <summary>
+/// Compose's variable substitution: <c>$$</c>, <c>$VAR</c>, <c>${VAR}</c> and the operators
+/// <c>:-  -  :?  ?  :+  +</c>, with substitutions nested inside defaults. Written by hand: no .NET library
+/// implements compose-go's template rules.
+/// </summary>
+public static class Interpolation
+{
+    /// <summary>Substitutes every reference; unset variables without a default become empty and are listed in <paramref name="missing"/>.</summary>
+    public static string Substitute(string text, Func<string, string?> lookup, ICollection<string>? missing = null)
+    {
+        var output = new StringBuilder(text.Length);
+        var i = 0;
+        while (i < text.Length)
+        {
+            var dollar = text.IndexOf('$', i);
+            if (dollar < 0 || dollar == text.Length - 1)
+            {
+                output.Append(text, i, text.Length - i);
+                break;
+            }
+
+            output.Append(text, i, dollar - i);
+            var next = text[dollar + 1];
+            if (next == '$')
+            {
+                output.Append('$');
+                i = dollar + 2;
+            }
+            else if (next == '{')
+            {
+                var close = ClosingBrace(text, dollar + 2)
+                    ?? throw new InterpolationException($"invalid interpolation format for \"{text}\": missing '}}'");
+                output.Append(Braced(text[(dollar + 2)..close], text, lookup, missing));
+                i = close + 1;
+            }
+            else if (IsNameStart(next))
+            {
+                var end = dollar + 2;
+                while (end < text.Length && IsNameChar(text[end])) end++;
+                output.Append(Value(text[(dollar + 1)..end], lookup, missing));
+                i = end;
+            }
+            else
+            {
+                // "$(" , "$ " and friends are not references: Compose leaves them as they are.
+                output.Append('$');
+                i = dollar + 1;
+            }
+        }
+
+        return output.ToString();
+    }
+
+    /// <summary>Every variable name a text refers to, and whether each reference carries a default or an error operator.</summary>
+    public static IEnumerable<(string Name, bool HasFallback)> References(string text)
+    {
+        var i = 0;
+        while ((i = text.IndexOf('$', i)) >= 0 && i < text.Length - 1)
+        {
+            var next = text[i + 1];
+            if (next == '$')
+            {
+                i += 2;
+            }
+            else if (next == '{' && ClosingBrace(text, i + 2) is { } close)
+            {
+                var body = text[(i + 2)..close];
+                var nameEnd = NameEnd(body);
+                yield return (body[..nameEnd], nameEnd < body.Length);
+                foreach (var nested in References(body[nameEnd..])) yield return nested;
+                i = close + 1;
+            }
+            else if (IsNameStart(next))
+            {
+                var end = i + 2;
+                while (end < text.Length && IsNameChar(text[end])) end++;
+                yield return (text[(i + 1)..end], false);
+                i = end;
+            }
+            else
+            {
+                i++;
+            }
+        }
+    }
+
+    private static string Braced(string body, string text, Func<string, string?> lookup, ICollection<string>? missing)
+    {
+        var nameEnd = NameEnd(body);
+        var name = body[..nameEnd];
+        if (name.Length == 0 || !IsNameStart(name[0]))
+            throw new InterpolationException($"invalid interpolation format for \"{text}\": \"${{{body}}}\"");
+        if (nameEnd == body.Length) return Value(name, lookup, missing);
+
+        var rest = body[nameEnd..];
+        var colon = rest[0] == ':';
+        var op = colon ? (rest.Length > 1 ? rest[1] : '\0') : rest[0];
+        var argument = rest[(colon ? 2 : 1)..];
+        if (op is not ('-' or '?' or '+'))
+            throw new InterpolationException($"invalid interpolation format for \"{text}\": \"${{{body}}}\"");
+
+        var value = lookup(name);
+        var present = colon ? !string.IsNullOrEmpty(value) : value is not null;
+        return op switch
+        {
+            '-' => present ? value! : Substitute(argument, lookup, missing),
+            '+' => present ? Substitute(argument, lookup, missing) : "",
+            _ => present ? value! : throw new InterpolationException(
+                $"required variable {name} is missing a value" + (argument.Length > 0 ? $": {Substitute(argument, lookup, missing)}" : "")),
+        };
+    }
+
+    private static string Value(string name, Func<string, string?> lookup, ICollection<string>? missing)
+    {
+        var value = lookup(name);
+        if (value is null) missing?.Add(name);
+        return value ?? "";
+    }
+
+    private static int? ClosingBrace(string text, int start)
+    {
+        var depth = 1;
+        for (var i = start; i < text.Length; i++)
+        {
+            if (text[i] == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                depth++;
+                i++;
+            }
+            else if (text[i] == '}' && --depth == 0)
+            {
+                return i;
+            }
+        }
+
+        return null;
+    }
+
+    private static int NameEnd(string body)
+    {
+        var end = 0;
+        while (end < body.Length && IsNameChar(body[end])) end++;
+        return end;
+    }
+
+    private static bool IsNameStart(char c) => c == '_' || char.IsAsciiLetter(c);
+
+    private static bool IsNameChar(char c) => c == '_' || char.IsAsciiLetterOrDigit(c);
+}
