@@ -13,6 +13,8 @@ public static class BuildArguments
     public const string Registry = "registry";
     public const string EnvFile = "env-file";
     public const string NoCache = "no-cache";
+    public const string Report = "report";
+    public const string TrustNewHost = "trust-new-host";
 
     public static readonly IReadOnlyList<ArgumentDefinition> All =
     [
@@ -24,5 +26,7 @@ public static class BuildArguments
         new(Registry, "Registry host overriding the configuration's 'registry' (e.g. 127.0.0.1:5000)."),
         new(EnvFile, "Env file replacing the environment's 'envFile' (relative to the project directory)."),
         new(NoCache, "Build images without Docker's layer cache.", "false", IsFlag: true),
+        new(Report, "Write the target's result as JSON to this file (Validate, Env)."),
+        new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),
     ];
 }

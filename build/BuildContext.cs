@@ -5,6 +5,9 @@ using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Deployment;
 using Octavios.Deploy.Detection;
 using Octavios.Deploy.Images;
+using Octavios.Deploy.Registry;
+using Octavios.Deploy.Remote;
+using Octavios.Deploy.Validation;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Versioning;
 
@@ -27,7 +30,8 @@ public sealed class BuildContext : CakeContextAdapter
             EnvironmentName = context.Arguments.GetArgument(BuildArguments.Env);
             TargetEnvironment = Config.Environments.GetValueOrDefault(EnvironmentName) ?? throw new DeployInputException(
                 $"Unknown --env='{EnvironmentName}'. Valid environments: {string.Join(", ", Config.Environments.Keys)}.");
-            EnvFile = Argument(BuildArguments.EnvFile) ?? TargetEnvironment.EnvFile;
+            // On a server the env file stays where it is; locally --env-file replaces it for Compose too.
+            EnvFile = TargetEnvironment.Kind == EnvironmentKind.Local ? Argument(BuildArguments.EnvFile) ?? TargetEnvironment.EnvFile : TargetEnvironment.EnvFile;
 
             var services = context.Arguments.GetArguments(BuildArguments.Services);
             Selection = services.Count == 0
@@ -36,8 +40,10 @@ public sealed class BuildContext : CakeContextAdapter
             Services = Selection.Names;
             Version = Argument(BuildArguments.Version) is { } version ? ReleaseVersion.Parse(version) : null;
             Since = context.Arguments.GetArgument(BuildArguments.Since);
-            NoCache = context.Arguments.GetArgument(BuildArguments.NoCache) is "true" or "True";
-            Target = DeployTarget.Create(Config, TargetEnvironment, DryRun, Local, DeployLog, System.Environment.GetEnvironmentVariable);
+            NoCache = Flag(BuildArguments.NoCache);
+            ReportPath = Argument(BuildArguments.Report);
+            _target = new Lazy<DeployTarget>(() => Translate(() => DeployTarget.Create(TargetEnvironment, DryRun, Local, DeployLog, Masker,
+                System.Environment.GetEnvironmentVariable, SshSettings.FromEnvironment(System.Environment.GetEnvironmentVariable, Flag(BuildArguments.TrustNewHost)))));
         }
         catch (DeployInputException error)
         {
@@ -75,8 +81,12 @@ public sealed class BuildContext : CakeContextAdapter
         ? new DryRunCommandRunner("local", DeployLog)
         : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
 
-    /// <summary>Where the environment's containers run: this machine, or the server.</summary>
-    public DeployTarget Target { get; }
+    /// <summary>Where the environment's containers run: this machine, or the server (connected on first use).</summary>
+    public DeployTarget Target => _target.Value;
+
+    public string? ReportPath { get; }
+
+    public RegistryClient ImageRegistry => _registry ??= new RegistryClient(new HttpClient { Timeout = TimeSpan.FromSeconds(15) });
 
     /// <summary>The images of this release, computed once so Build, Tag and Push share one timestamp.</summary>
     public IReadOnlyList<ImagePlan> Images => _images ??= Services
@@ -89,12 +99,43 @@ public sealed class BuildContext : CakeContextAdapter
     public TaskCriterion HasServices() =>
         Services.Count > 0 ? TaskCriterion.Run : TaskCriterion.Skip($"no service changed since {Since}");
 
+    /// <summary>--env-file: a local file replacing the environment's env file.</summary>
+    public string? EnvFileOverride => Argument(BuildArguments.EnvFile);
+
+    public ValidationRequest ValidationRequest() =>
+        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable);
+
+    /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
+    public void Publish(IEnumerable<string> lines, string json, string? markdown)
+    {
+        foreach (var line in lines) DeployLog.Information(line);
+        if (ReportPath is not null) File.WriteAllText(ReportPath, Masker.Mask(json));
+        if (markdown is not null && System.Environment.GetEnvironmentVariable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
+            File.AppendAllText(summary, Masker.Mask(markdown) + System.Environment.NewLine);
+    }
+
     public ReleaseVersion RequireVersion() =>
         Version ?? throw new BuildInputException("--version is required for this target (e.g. --version=0.2.3).");
 
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
+    private readonly Lazy<DeployTarget> _target;
     private ICommandRunner? _local;
+    private RegistryClient? _registry;
     private IReadOnlyList<ImagePlan>? _images;
+
+    private static T Translate<T>(Func<T> create)
+    {
+        try
+        {
+            return create();
+        }
+        catch (DeployInputException error)
+        {
+            throw new BuildInputException(error.Message);
+        }
+    }
+
+    private bool Flag(string name) => Argument(name) is { } value && !value.Equals("false", StringComparison.OrdinalIgnoreCase);
 
     private string? Argument(string name) =>
         Arguments.HasArgument(name) && Arguments.GetArgument(name) is { Length: > 0 } value ? value : null;

@@ -4,10 +4,16 @@ using Octavios.Deploy.Validation;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Validate")]
-[TaskDescription("Pre-deploy gate: configuration, env file and compose files checked; never builds, pushes or changes the server.")]
+[TaskDescription("Pre-deploy gate: env file, secrets, images on the registry, compose files and lint, git, SSH and the server. Changes nothing.")]
 [IsDependentOn(typeof(DetectTask))]
 public sealed class ValidateTask : BuildTask<BuildContext>
 {
-    public override Task RunAsync(BuildContext context) =>
-        new DeployValidator(context.Target.Runner, context.DeployLog).ValidateAsync(context.Config, context.TargetEnvironment, context.EnvFile, context.Services);
+    public override async Task RunAsync(BuildContext context)
+    {
+        var report = await new DeployValidator(context.Local, () => context.Target.Runner, context.ImageRegistry, context.DeployLog, context.Masker)
+            .RunAsync(context.ValidationRequest());
+        context.Publish(report.TableLines(), report.Json(), report.Markdown());
+        if (context.DryRun) context.DeployLog.Information("(dry run: nothing was checked on the server or the registry)");
+        else if (!report.Passed) throw new ValidationFailedException(report);
+    }
 }

@@ -25,6 +25,9 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
 
     public CommandArg? StandardInput { get; init; }
 
+    /// <summary>The output holds secrets (an env file, a credential): runners never log it.</summary>
+    public bool SensitiveOutput { get; init; }
+
     /// <summary>A short human description shown before the command runs, e.g. "build backend".</summary>
     public string? Title { get; init; }
 

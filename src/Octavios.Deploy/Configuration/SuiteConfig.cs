@@ -22,6 +22,8 @@ public sealed class SuiteConfig
 
     public DeployConfig Deploy { get; set; } = new();
 
+    public ValidationConfig Validation { get; set; } = new();
+
     /// <summary>The folder the configuration file is in: every relative path resolves against it.</summary>
     [YamlDotNet.Serialization.YamlIgnore]
     public string BaseDirectory { get; set; } = "";
@@ -49,6 +51,11 @@ public sealed class ComposeConfig
     public string RegistryVariable { get; set; } = "REGISTRY";
 
     public string NamespaceVariable { get; set; } = "NAMESPACE";
+
+    /// <summary>The overlay that pins images from the registry (default: the last file); linted for build: and fixed tags.</summary>
+    public string? RegistryOverlay { get; set; }
+
+    public string RegistryOverlayFile => RegistryOverlay ?? Files.LastOrDefault() ?? "";
 }
 
 public sealed class TagsConfig
@@ -121,4 +128,21 @@ public sealed class EnvironmentConfig
 public sealed class DeployConfig
 {
     public int HealthTimeoutSeconds { get; set; } = 120;
+}
+
+public sealed class ValidationConfig
+{
+    /// <summary>Variables the env file must define with a non-empty value (the secrets are required too).</summary>
+    public List<string> RequiredVariables { get; set; } = [];
+
+    /// <summary>Variables holding secrets: required, at least <see cref="MinSecretLength"/> long, masked everywhere.</summary>
+    public List<string> Secrets { get; set; } = ["SECRET_KEY", "JWT_SECRET_KEY"];
+
+    public int MinSecretLength { get; set; } = 32;
+
+    /// <summary>Deploying from another branch is a warning.</summary>
+    public string ReleaseBranch { get; set; } = "main";
+
+    /// <summary>Below this share of free disk on Docker's data root, Validate fails.</summary>
+    public int MinFreeDiskPercent { get; set; } = 10;
 }

@@ -1,21 +1,23 @@
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Execution;
+using Octavios.Deploy.Remote;
 
 namespace Octavios.Deploy.Deployment;
 
 /// <summary>Where an environment's containers run, and the runner that reaches them.</summary>
 public sealed record DeployTarget(string Label, ICommandRunner Runner, bool IsLocal)
 {
-    public static DeployTarget Create(SuiteConfig config, EnvironmentConfig environment, bool dryRun,
-        ICommandRunner localRunner, IDeployLog log, Func<string, string?> variables)
+    /// <summary>The local engine, or the server named by the environment's variables (one SSH connection, opened on first use).</summary>
+    public static DeployTarget Create(EnvironmentConfig environment, bool dryRun, ICommandRunner localRunner,
+        IDeployLog log, SecretMasker masker, Func<string, string?> variables, SshSettings ssh)
     {
         if (environment.Kind == EnvironmentKind.Local) return new DeployTarget("local", localRunner, true);
 
         var server = Required(environment.ServerFrom, "the server as user@host", dryRun, log, variables);
         var directory = Required(environment.ProjectDirFrom, "the project directory on the server", dryRun, log, variables);
-        if (!dryRun)
-            throw new DeployInputException($"Deploying to {server} over SSH is not available in this version; use --dryrun to see the plan.");
-        return new DeployTarget(server, new DryRunCommandRunner($"{server}:{directory}", log), false);
+        if (dryRun) return new DeployTarget(server, new DryRunCommandRunner($"{server}:{directory}", log), false);
+        var address = ServerAddress.Parse(server, environment.ServerFrom);
+        return new DeployTarget(address.ToString(), new SshCommandRunner(address, directory, ssh, log, masker), false);
     }
 
     private static string Required(string variable, string what, bool dryRun, IDeployLog log, Func<string, string?> variables)

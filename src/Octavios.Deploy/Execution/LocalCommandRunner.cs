@@ -30,8 +30,8 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
         using var process = new Process { StartInfo = start };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Collect(stdout, e.Data);
-        process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data);
+        process.OutputDataReceived += (_, e) => Collect(stdout, e.Data, command.SensitiveOutput);
+        process.ErrorDataReceived += (_, e) => Collect(stderr, e.Data, command.SensitiveOutput);
         try
         {
             process.Start();
@@ -55,13 +55,15 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
             throw;
         }
 
-        return new CommandResult(process.ExitCode, masker.Mask(stdout.ToString()), masker.Mask(stderr.ToString()));
+        // Sensitive output (a credential) is returned as read: masking known secrets in it would corrupt it.
+        var output = stdout.ToString();
+        return new CommandResult(process.ExitCode, command.SensitiveOutput ? output : masker.Mask(output), masker.Mask(stderr.ToString()));
     }
 
-    private void Collect(StringBuilder buffer, string? line)
+    private void Collect(StringBuilder buffer, string? line, bool sensitive)
     {
         if (line is null) return;
         lock (buffer) buffer.AppendLine(line);
-        log.Verbose("  " + masker.Mask(line));
+        if (!sensitive) log.Verbose("  " + masker.Mask(line));
     }
 }

@@ -1,35 +1,143 @@
 using Octavios.Deploy.Commands;
+using Octavios.Deploy.Compose;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Deployment;
+using Octavios.Deploy.EnvFiles;
 using Octavios.Deploy.Execution;
+using Octavios.Deploy.Images;
+using Octavios.Deploy.Registry;
+using Octavios.Deploy.Validation.Checks;
 using Octavios.Deploy.Versioning;
 
 namespace Octavios.Deploy.Validation;
 
-/// <summary>The pre-deploy gate: every problem found is listed, and any one stops the deploy. It only reads.</summary>
-public sealed class DeployValidator(ICommandRunner target, IDeployLog log)
+/// <summary>What Validate looks at for one run.</summary>
+public sealed record ValidationRequest(
+    SuiteConfig Config,
+    string EnvironmentName,
+    EnvironmentConfig Environment,
+    IReadOnlyList<string> Services,
+    ReleaseVersion? Version,
+    string? EnvFileOverride,
+    Func<string, string?> Variables);
+
+public sealed class ValidationFailedException(ValidationReport report)
+    : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
 {
-    public async Task ValidateAsync(SuiteConfig config, EnvironmentConfig environment, string? envFile,
-        IReadOnlyList<string> services, CancellationToken cancellation = default)
-    {
-        var errors = new List<string>();
-        if (envFile is not null && !(await target.TryRunAsync(new Command("test", ["-f", envFile]), cancellation)).Succeeded)
-            errors.Add($"[{target.Target}] env file not found: {envFile}");
-
-        // Compose reads the files where they will run, as a deploy would, with the versions they default to.
-        var plan = DeployPlan.Create(config, environment, [], new ReleaseVersion(0, 0, 0, null), errors.Count == 0 ? envFile : null);
-        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
-        var check = await target.TryRunAsync(plan.Compose(flavor).ConfigQuiet(), cancellation);
-        if (!check.Succeeded) errors.Add($"[{target.Target}] compose files do not load: {check.StandardError.Trim()}");
-
-        if (errors.Count > 0) throw new ValidationFailedException(errors);
-        if (!target.IsDryRun)
-            log.Information($"Validation passed on {target.Target}: env file and {config.Compose.Files.Count} compose file(s), for {string.Join(", ", services)}");
-    }
+    public ValidationReport Report { get; } = report;
 }
 
-public sealed class ValidationFailedException(IReadOnlyList<string> errors)
-    : Exception($"Validation failed:\n  {string.Join("\n  ", errors)}")
+/// <summary>The pre-deploy gate: runs every check, reports all findings, and fails on any error. It only reads.</summary>
+public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> target, RegistryClient registry, IDeployLog log, SecretMasker masker)
 {
-    public IReadOnlyList<string> Errors { get; } = errors;
+    public async Task<ValidationReport> RunAsync(ValidationRequest request, CancellationToken cancellation = default)
+    {
+        var (config, environment) = (request.Config, request.Environment);
+        var findings = new List<Finding>();
+
+        var missingServerVariables = environment.Kind == EnvironmentKind.Ssh
+            ? new[] { environment.ServerFrom, environment.ProjectDirFrom }.Where(v => string.IsNullOrEmpty(request.Variables(v))).ToList()
+            : [];
+        findings.AddRange(missingServerVariables.Select(v => Finding.Error("server.variables", $"{v} is not set: it names the {(v == environment.ServerFrom ? "server (user@host)" : "project directory on the server")}")));
+        var runner = missingServerVariables.Count == 0 ? target() : null;
+
+        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, environment.EnvFile, config.Validation.MinFreeDiskPercent, log, cancellation);
+        findings.AddRange(serverFindings);
+        var reachable = runner is not null && !serverFindings.Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
+
+        LoadedEnvFile? envFile = null;
+        try
+        {
+            envFile = reachable || environment.Kind == EnvironmentKind.Local || request.EnvFileOverride is not null
+                ? await EnvFileSource.LoadAsync(config, environment, request.EnvFileOverride, runner ?? local, request.Variables, cancellation)
+                : null;
+        }
+        catch (EnvFileSyntaxException error)
+        {
+            findings.Add(Finding.Error("env.syntax", error.Message));
+        }
+
+        foreach (var variable in envFile?.Variables ?? [])
+        {
+            if (SecretNames.IsSecret(variable.Name, config.Validation.Secrets)) masker.Add(variable.Value);
+        }
+
+        var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFileOverride is not null;
+        if (!findings.Any(f => f.Check == "env.syntax") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
+            findings.AddRange(EnvFileChecks.Run(envFile, request.EnvFileOverride ?? environment.EnvFile, config.Validation));
+
+        var plan = DeployPlan.Create(config, environment, request.Services, request.Version ?? new ReleaseVersion(0, 0, 0, null), null);
+        var suiteVariables = request.Version is null
+            ? plan.Variables.Where(v => !config.Services.Values.Any(s => s.VersionVariable == v.Key)).ToDictionary()
+            : plan.Variables.ToDictionary();
+        string? Lookup(string name) => suiteVariables.GetValueOrDefault(name) ?? request.Variables(name) ?? envFile?[name];
+
+        var files = LoadComposeFiles(config, findings);
+        if (files.Count == config.Compose.Files.Count)
+        {
+            findings.AddRange(ComposeLint.Run(files, config.Compose.RegistryOverlayFile, config.Validation.Secrets));
+            if (envFile is null && environment.Kind == EnvironmentKind.Ssh && request.EnvFileOverride is null)
+            {
+                findings.Add(Finding.Info("compose.variables", "not checked: the server's env file could not be read"));
+            }
+            else
+            {
+                findings.AddRange(ComposeVariables.Run(files, Lookup));
+                findings.AddRange(await ComposeCliAsync(config, envFile, suiteVariables, cancellation));
+            }
+        }
+
+        if (environment.Push && files.Count > 0)
+        {
+            var images = request.Services.ToDictionary(s => s, s => RegistryChecks.ImageOf(files, config.Services[s].ComposeService, Lookup));
+            findings.AddRange(images.Where(i => i.Value is null).Select(i => Finding.Error("registry.image", $"{i.Key}: no image: in the compose files")));
+            var known = images.Where(i => i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
+            findings.AddRange(await RegistryChecks.RunAsync(known, registry,
+                host => DockerCredentials.FindAsync(host, request.Variables, local, cancellation), local, log, cancellation));
+        }
+
+        findings.AddRange(GitChecks.Run(config.BaseDirectory, config.Validation.ReleaseBranch));
+        return new ValidationReport(request.EnvironmentName, findings);
+    }
+
+    private static List<ComposeFile> LoadComposeFiles(SuiteConfig config, List<Finding> findings)
+    {
+        var files = new List<ComposeFile>();
+        foreach (var name in config.Compose.Files)
+        {
+            try
+            {
+                files.Add(ComposeFile.Parse(name, File.ReadAllText(config.ResolvePath(name))));
+            }
+            catch (ComposeFileException error)
+            {
+                findings.Add(Finding.Error("compose.parse", error.Message));
+            }
+        }
+
+        return files;
+    }
+
+    /// <summary>compose.cli: Compose itself loads the files, with the env file's values given as (secret) variables.</summary>
+    private async Task<IEnumerable<Finding>> ComposeCliAsync(SuiteConfig config, LoadedEnvFile? envFile,
+        IReadOnlyDictionary<string, string> suiteVariables, CancellationToken cancellation)
+    {
+        ComposeFlavor flavor;
+        try
+        {
+            flavor = await ComposeFlavorProbe.DetectAsync(local, log, cancellation);
+        }
+        catch (InvalidOperationException)
+        {
+            return [Finding.Info("compose.cli", "no Compose CLI on this machine: compose config not run")];
+        }
+
+        var check = new ComposeCommands(flavor, config.Compose.Project, config.Compose.Files, null, suiteVariables).ConfigQuiet();
+        var environment = new Dictionary<string, CommandArg>(check.Environment);
+        foreach (var variable in envFile?.Variables ?? []) environment.TryAdd(variable.Name, CommandArg.Secret(variable.Value));
+        var result = await local.TryRunAsync(check with { Environment = environment }, cancellation);
+        return result.Succeeded
+            ? [Finding.Info("compose.cli", $"{(flavor == ComposeFlavor.V2 ? "docker compose" : "docker-compose")} config accepts the files")]
+            : [Finding.Error("compose.cli", $"compose config refuses the files: {result.StandardError.Trim().Split('\n')[^1]}")];
+    }
 }

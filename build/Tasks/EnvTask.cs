@@ -1,0 +1,28 @@
+using System.Text.Json;
+using Octavios.Build.Host;
+using Octavios.Deploy.EnvFiles;
+
+namespace Octavios.Build.Tasks;
+
+[TaskName("Env")]
+[TaskDescription("Lists the variables of the environment's env file as Compose reads them: name, length, short SHA-256; never a value.")]
+public sealed class EnvTask : BuildTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var envFile = await EnvFileSource.LoadAsync(context.Config, context.TargetEnvironment, context.EnvFileOverride,
+            context.Target.Runner, System.Environment.GetEnvironmentVariable);
+        if (envFile is null)
+        {
+            if (context.DryRun) return;
+            throw new InvalidOperationException($"No env file for environment '{context.EnvironmentName}' ({context.EnvFileOverride ?? context.TargetEnvironment.EnvFile ?? "none configured"}).");
+        }
+
+        var rows = envFile.Variables.Select(v => new { name = v.Name, length = v.Value.Length, sha256 = LoadedEnvFile.ShortHash(v.Value) }).ToList();
+        var width = rows.Select(r => r.name.Length).DefaultIfEmpty(4).Max();
+        context.Publish(
+            rows.Select(r => $"{r.name.PadRight(width)}  {r.length,6}  {r.sha256}").Prepend($"{"NAME".PadRight(width)}  LENGTH  SHA256").Prepend(envFile.Label),
+            JsonSerializer.Serialize(new { file = envFile.Label, variables = rows }, new JsonSerializerOptions { WriteIndented = true }),
+            null);
+    }
+}

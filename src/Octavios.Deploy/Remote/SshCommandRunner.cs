@@ -1,0 +1,130 @@
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Execution;
+using Renci.SshNet;
+using Renci.SshNet.Common;
+
+namespace Octavios.Deploy.Remote;
+
+/// <summary>A server could not be reached, or its host key is not the one known_hosts holds.</summary>
+public sealed class SshConnectionException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Runs commands on one server over a single SSH connection (SSH.NET), opened on first use and kept alive
+/// for the whole run; every command starts in the project directory and has its exit code returned.
+/// </summary>
+public sealed class SshCommandRunner(ServerAddress server, string projectDirectory, SshSettings settings, IDeployLog log, SecretMasker masker)
+    : ICommandRunner, IDisposable
+{
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private SshClient? _client;
+
+    public string Target => server.ToString();
+
+    public bool IsDryRun => false;
+
+    public string ProjectDirectory => projectDirectory;
+
+    public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
+    {
+        foreach (var secret in command.Secrets) masker.Add(secret);
+        var client = await ConnectAsync(cancellation);
+        log.Verbose($"[{Target}] {command.Display()}");
+        var line = $"cd {ShellQuote.Quote(projectDirectory)} && {command.ToShellLine()}";
+        try
+        {
+            using var ssh = client.CreateCommand(line);
+            var running = ssh.BeginExecute();
+            if (command.StandardInput is { } input)
+            {
+                await using var stdin = ssh.CreateInputStream();
+                await stdin.WriteAsync(System.Text.Encoding.UTF8.GetBytes(input.Value), cancellation);
+            }
+
+            await using (cancellation.Register(() => ssh.CancelAsync()))
+            {
+                await Task.Factory.FromAsync(running, ssh.EndExecute);
+            }
+
+            cancellation.ThrowIfCancellationRequested();
+            // Sensitive output (an env file) is returned as read: masking known secrets in it would corrupt it.
+            return command.SensitiveOutput
+                ? new CommandResult(ssh.ExitStatus ?? 255, ssh.Result, masker.Mask(ssh.Error))
+                : new CommandResult(ssh.ExitStatus ?? 255, masker.Mask(ssh.Result), masker.Mask(ssh.Error));
+        }
+        catch (Exception error) when (error is SshException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            throw new SshConnectionException($"[{Target}] the SSH connection was lost during {command.Title ?? command.Program}: {error.Message}", error);
+        }
+    }
+
+    /// <summary>Connects (once) within the timeout, checking the host key against known_hosts.</summary>
+    public async Task<SshClient> ConnectAsync(CancellationToken cancellation = default)
+    {
+        await _connectGate.WaitAsync(cancellation);
+        try
+        {
+            if (_client is { IsConnected: true }) return _client;
+            if (_client is not null)
+                throw new SshConnectionException($"[{Target}] the SSH connection was lost; not reconnecting in the middle of a run.");
+            if (settings.KeyFile is null || !File.Exists(settings.KeyFile))
+                throw new SshConnectionException($"No SSH private key: set DEPLOY_SSH_KEY to a key file authorised on {Target}.");
+
+            var connection = new ConnectionInfo(server.Host, server.Port, server.User,
+                new PrivateKeyAuthenticationMethod(server.User, new PrivateKeyFile(settings.KeyFile)))
+            {
+                Timeout = settings.ConnectTimeout,
+            };
+            var client = new SshClient(connection) { KeepAliveInterval = TimeSpan.FromSeconds(15) };
+            string? rejection = null;
+            client.HostKeyReceived += (_, e) => e.CanTrust = (rejection = CheckHostKey(e)) is null;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            timeout.CancelAfter(settings.ConnectTimeout);
+            try
+            {
+                await client.ConnectAsync(timeout.Token);
+            }
+            catch (Exception error) when (error is not OperationCanceledException || timeout.IsCancellationRequested)
+            {
+                client.Dispose();
+                throw new SshConnectionException(rejection ?? (error is OperationCanceledException or SshOperationTimeoutException
+                    ? $"[{Target}] no SSH answer within {settings.ConnectTimeout.TotalSeconds:0}s."
+                    : $"[{Target}] SSH connection failed: {error.Message}"), error);
+            }
+
+            log.Verbose($"[{Target}] connected over SSH");
+            return _client = client;
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    private string? CheckHostKey(HostKeyEventArgs key)
+    {
+        var verdict = KnownHosts.Load(settings.KnownHostsFile).Verify(server.Host, server.Port, key.HostKeyName, key.HostKey);
+        var line = KnownHosts.Line(server.Host, server.Port, key.HostKeyName, key.HostKey);
+        switch (verdict)
+        {
+            case HostKeyVerdict.Known:
+                return null;
+            case HostKeyVerdict.Changed:
+                return $"[{Target}] HOST KEY CHANGED: the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is not the one in {settings.KnownHostsFile}. " +
+                       "Someone may be intercepting the connection; if the server was really rebuilt, replace its line there.";
+            case HostKeyVerdict.Unknown when settings.TrustNewHost:
+                Directory.CreateDirectory(Path.GetDirectoryName(settings.KnownHostsFile)!);
+                File.AppendAllText(settings.KnownHostsFile, line + "\n");
+                log.Warning($"[{Target}] trusted a new host key (SHA256:{key.FingerPrintSHA256}), added to {settings.KnownHostsFile}");
+                return null;
+            default:
+                return $"[{Target}] unknown host key (SHA256:{key.FingerPrintSHA256}) not in {settings.KnownHostsFile}. " +
+                       $"Check the fingerprint with the server's owner, then add it (ssh-keyscan -p {server.Port} {server.Host} >> {settings.KnownHostsFile}) or run once with --trust-new-host.";
+        }
+    }
+
+    public void Dispose()
+    {
+        _client?.Dispose();
+        _connectGate.Dispose();
+    }
+}

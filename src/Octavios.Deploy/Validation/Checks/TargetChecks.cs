@@ -1,0 +1,79 @@
+using System.Globalization;
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Execution;
+using Octavios.Deploy.Remote;
+
+namespace Octavios.Deploy.Validation.Checks;
+
+/// <summary>
+/// ssh.connect and server.*: the target answers, has Docker and Compose, the project directory and its env file,
+/// and enough free disk on Docker's data root (the server once reached 95 %). Read-only commands only.
+/// </summary>
+public static class TargetChecks
+{
+    public static Command DockerRoot() => new("docker", ["info", "--format", "{{.DockerRootDir}}"]) { Title = "docker info" };
+
+    public static Command FreeDisk(string path) => new("df", ["-P", path]) { Title = "df" };
+
+    /// <summary>Reads <c>df -P</c>: the share of the filesystem still free, in percent.</summary>
+    public static int? FreePercent(string dfOutput)
+    {
+        var line = dfOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).FirstOrDefault();
+        var used = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(p => p.EndsWith('%'));
+        return used is not null && int.TryParse(used.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var percent) ? 100 - percent : null;
+    }
+
+    public static async Task<IReadOnlyList<Finding>> RunAsync(ICommandRunner target, string? envFile, int minFreeDiskPercent,
+        IDeployLog log, CancellationToken cancellation = default)
+    {
+        var findings = new List<Finding>();
+        if (target is SshCommandRunner ssh)
+        {
+            try
+            {
+                await ssh.ConnectAsync(cancellation);
+                findings.Add(Finding.Info("ssh.connect", $"connected to {ssh.Target}, host key known"));
+            }
+            catch (SshConnectionException error)
+            {
+                findings.Add(Finding.Error("ssh.connect", error.Message));
+                return findings;
+            }
+        }
+
+        if (!(await target.TryRunAsync(new Command("test", ["-d", "."]) { Title = "project directory" }, cancellation)).Succeeded)
+        {
+            findings.Add(Finding.Error("server.project-dir", $"[{target.Target}] the project directory does not exist: create it (and its env file) first"));
+            return findings;
+        }
+
+        if (!(await target.TryRunAsync(new Command("docker", ["version", "--format", "{{.Server.Version}}"]), cancellation)).Succeeded)
+            findings.Add(Finding.Error("server.docker", $"[{target.Target}] the Docker engine does not answer (docker version)"));
+        try
+        {
+            var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+            if (!target.IsDryRun) findings.Add(Finding.Info("server.compose", $"[{target.Target}] Compose {flavor.ToString().ToLowerInvariant()}"));
+        }
+        catch (InvalidOperationException error)
+        {
+            findings.Add(Finding.Error("server.compose", error.Message));
+        }
+
+        if (envFile is not null && !(await target.TryRunAsync(new Command("test", ["-f", envFile]) { Title = "env file" }, cancellation)).Succeeded)
+            findings.Add(Finding.Error("server.env-file", $"[{target.Target}] {envFile} is missing in the project directory"));
+
+        var root = await target.TryRunAsync(DockerRoot(), cancellation);
+        if (root.Succeeded && !target.IsDryRun)
+        {
+            var disk = await target.TryRunAsync(FreeDisk(root.StandardOutput.Trim()), cancellation);
+            var free = disk.Succeeded ? FreePercent(disk.StandardOutput) : null;
+            if (free is null) findings.Add(Finding.Warning("server.disk", $"[{target.Target}] could not read the free disk of {root.StandardOutput.Trim()}"));
+            else if (free < minFreeDiskPercent)
+                findings.Add(Finding.Error("server.disk", $"[{target.Target}] only {free}% free on Docker's data root {root.StandardOutput.Trim()} (minimum {minFreeDiskPercent}%): prune old images first"));
+            else findings.Add(Finding.Info("server.disk", $"[{target.Target}] {free}% free on {root.StandardOutput.Trim()}"));
+        }
+
+        return findings;
+    }
+}

@@ -1,0 +1,88 @@
+namespace Octavios.Build.Tests.Support;
+
+/// <summary>
+/// The whole production picture on loopback: the example app in its own git repository, a registry (with or
+/// without htpasswd auth), an sshd standing in for the server, and the server's project directory with its
+/// compose files and envs/.env.prod.
+/// </summary>
+public sealed class ProdRig : IDisposable
+{
+    public const string SecretKey = "prod-secret-key-0f3c9a1b7d2e4f6a8b0c1d2e3f4a5b6c";
+    public const string JwtSecretKey = "prod-jwt-secret-9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b";
+    public const string DatabasePassword = "YOUR_PASSWORD_WITH_SPECIAL_CHARS&?!)";
+
+    public TestRegistry Registry { get; }
+
+    public ExampleApp App { get; }
+
+    public TestSshServer Ssh { get; }
+
+    public string ProjectDirectory { get; }
+
+    public string DockerConfig { get; }
+
+    public ProdRig(bool registryAuth = false)
+    {
+        Registry = TestRegistry.Start(registryAuth);
+        App = new ExampleApp(Registry.Address, push: false);
+        Ssh = TestSshServer.Start();
+        ProjectDirectory = Directory.CreateTempSubdirectory("octavios-server-").FullName;
+        DockerConfig = Directory.CreateTempSubdirectory("octavios-docker-config-").FullName;
+        foreach (var file in Directory.GetFiles(Path.Combine(App.Directory, "infra")))
+        {
+            Directory.CreateDirectory(Path.Combine(ProjectDirectory, "infra"));
+            File.Copy(file, Path.Combine(ProjectDirectory, "infra", Path.GetFileName(file)));
+        }
+
+        WriteServerEnvFile(jwtSecret: JwtSecretKey);
+    }
+
+    public string ServerEnvFile => Path.Combine(ProjectDirectory, "envs", ".env.prod");
+
+    public void WriteServerEnvFile(string jwtSecret)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ServerEnvFile)!);
+        var ports = new[] { "BACKEND", "WEB", "FILE_MANAGER", "BANK_ADVISOR", "ALETHEIA" }.Select((name, i) => $"{name}_PORT={App.PortBase + i + 1}");
+        File.WriteAllLines(ServerEnvFile, new[]
+        {
+            "# production values",
+            $"SECRET_KEY={SecretKey}",
+            $"JWT_SECRET_KEY={jwtSecret}",
+            $"DATABASE_PASSWORD='{DatabasePassword}'",
+            "CORS_ORIGINS=https://octavios.example.invalid",
+        }.Concat(ports));
+    }
+
+    /// <summary>Environment for a run against this rig: server, key, known_hosts, registry credentials, docker CLI config.</summary>
+    public Dictionary<string, string> Environment(bool withCredentials = true)
+    {
+        var environment = Ssh.Environment(ProjectDirectory);
+        environment["DOCKER_CONFIG"] = DockerConfig;
+        if (withCredentials && Registry.Credentials is { } c)
+        {
+            environment["REGISTRY_USERNAME"] = c.User;
+            environment["REGISTRY_PASSWORD"] = c.Password;
+        }
+
+        return environment;
+    }
+
+    public Octavios.Deploy.Execution.CommandResult Run(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Shell.BuildScript(environment ?? Environment(), [$"--config={App.ConfigPath}", "--env=prod", .. args]);
+
+    /// <summary>Builds and pushes the given services at a version, through the suite's own Push target.</summary>
+    public void Push(string version, params string[] services)
+    {
+        var push = Run(null, "--target=Push", $"--services={string.Join(',', services)}", $"--version={version}");
+        Assert.That(push.ExitCode, Is.Zero, push.StandardOutput + push.StandardError);
+    }
+
+    public void Dispose()
+    {
+        App.Dispose();
+        Ssh.Dispose();
+        Registry.Dispose();
+        Directory.Delete(ProjectDirectory, true);
+        Directory.Delete(DockerConfig, true);
+    }
+}

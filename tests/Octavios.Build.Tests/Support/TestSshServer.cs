@@ -1,0 +1,115 @@
+using System.Diagnostics;
+
+namespace Octavios.Build.Tests.Support;
+
+/// <summary>
+/// A real OpenSSH server on loopback, with its own host key, authorized key, known_hosts and log, standing in
+/// for the production server. Commands it runs reach this machine's Docker engine.
+/// </summary>
+public sealed class TestSshServer : IDisposable
+{
+    private readonly Process _process;
+
+    public string Directory { get; }
+
+    public int Port { get; }
+
+    public string ClientKey => Path.Combine(Directory, "client_key");
+
+    public string KnownHosts => Path.Combine(Directory, "known_hosts");
+
+    public string LogFile => Path.Combine(Directory, "sshd.log");
+
+    public string Server => $"root@127.0.0.1:{Port}";
+
+    private TestSshServer(string directory, int port, Process process)
+    {
+        Directory = directory;
+        Port = port;
+        _process = process;
+    }
+
+    public static TestSshServer Start()
+    {
+        System.IO.Directory.CreateDirectory("/run/sshd");
+        var directory = System.IO.Directory.CreateTempSubdirectory("octavios-sshd-").FullName;
+        Keygen(Path.Combine(directory, "host_key"));
+        Keygen(Path.Combine(directory, "client_key"));
+        File.Copy(Path.Combine(directory, "client_key.pub"), Path.Combine(directory, "authorized_keys"));
+        var port = Shell.FreePort();
+        var hostKey = File.ReadAllText(Path.Combine(directory, "host_key.pub")).Split(' ');
+        File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey[0]} {hostKey[1]}\n");
+        File.WriteAllText(Path.Combine(directory, "sshd_config"), $"""
+            Port {port}
+            ListenAddress 127.0.0.1
+            HostKey {directory}/host_key
+            AuthorizedKeysFile {directory}/authorized_keys
+            PidFile {directory}/sshd.pid
+            PermitRootLogin prohibit-password
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            LogLevel VERBOSE
+            MaxStartups 10:30:100
+            """);
+        var process = Process.Start(new ProcessStartInfo("/usr/sbin/sshd",
+            ["-D", "-f", Path.Combine(directory, "sshd_config"), "-E", Path.Combine(directory, "sshd.log")]))!;
+        var server = new TestSshServer(directory, port, process);
+        server.WaitUntilListening();
+        return server;
+    }
+
+    /// <summary>How many SSH connections the server accepted so far, read from its log.</summary>
+    public int Connections() =>
+        File.Exists(LogFile) ? File.ReadAllLines(LogFile).Count(l => l.Contains("Connection from 127.0.0.1", StringComparison.Ordinal)) : 0;
+
+    /// <summary>The environment a run needs to reach this server's project directory.</summary>
+    public Dictionary<string, string> Environment(string projectDirectory) => new()
+    {
+        ["DEPLOY_SERVER"] = Server,
+        ["DEPLOY_PROJECT_DIR"] = projectDirectory,
+        ["DEPLOY_SSH_KEY"] = ClientKey,
+        ["DEPLOY_KNOWN_HOSTS"] = KnownHosts,
+    };
+
+    private static void Keygen(string path)
+    {
+        var result = Shell.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path]);
+        Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+    }
+
+    private void WaitUntilListening()
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                client.Connect("127.0.0.1", Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                Thread.Sleep(100);
+            }
+        }
+
+        Assert.Fail($"sshd did not listen on {Port}: {(File.Exists(LogFile) ? File.ReadAllText(LogFile) : "no log")}");
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(5000);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        System.IO.Directory.Delete(Directory, true);
+    }
+}
