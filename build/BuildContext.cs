@@ -99,6 +99,17 @@ public sealed class BuildContext : CakeContextAdapter
     public TaskCriterion HasServices() =>
         Services.Count > 0 ? TaskCriterion.Run : TaskCriterion.Skip($"no service changed since {Since}");
 
+    /// <summary>REGISTRY_USERNAME / REGISTRY_PASSWORD, the password registered as a secret.</summary>
+    public RegistryCredentials? RegistryCredentials
+    {
+        get
+        {
+            var credentials = Deploy.Images.RegistryCredentials.FromEnvironment(System.Environment.GetEnvironmentVariable);
+            Masker.Add(credentials?.Password);
+            return credentials;
+        }
+    }
+
     /// <summary>--env-file: a local file replacing the environment's env file.</summary>
     public string? EnvFileOverride => Argument(BuildArguments.EnvFile);
 

@@ -14,5 +14,5 @@ public sealed class DeployTask : BuildTask<BuildContext>
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();
 
     public override Task RunAsync(BuildContext context) =>
-        new ComposeDeployer(context.Target.Runner, context.DeployLog).DeployAsync(context.DeployPlan(context.RequireVersion()));
+        new ComposeDeployer(context.Target.Runner, context.DeployLog).DeployAsync(context.DeployPlan(context.RequireVersion()), context.Config.Registry, context.RegistryCredentials);
 }

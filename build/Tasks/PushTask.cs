@@ -17,10 +17,6 @@ public sealed class PushTask : BuildTask<BuildContext>
         return context.HasServices();
     }
 
-    public override Task RunAsync(BuildContext context)
-    {
-        var credentials = RegistryCredentials.FromEnvironment(System.Environment.GetEnvironmentVariable);
-        context.Masker.Add(credentials?.Password);
-        return new ImagePipeline(context.Local, context.DeployLog).PushAsync(context.Images, context.Config.Registry, credentials);
-    }
+    public override Task RunAsync(BuildContext context) =>
+        new ImagePipeline(context.Local, context.DeployLog).PushAsync(context.Images, context.Config.Registry, context.RegistryCredentials);
 }

@@ -10,5 +10,5 @@ namespace Octavios.Build.Tasks;
 public sealed class RollbackTask : BuildTask<BuildContext>
 {
     public override Task RunAsync(BuildContext context) =>
-        new ComposeDeployer(context.Target.Runner, context.DeployLog).DeployAsync(context.DeployPlan(context.RequireVersion()));
+        new ComposeDeployer(context.Target.Runner, context.DeployLog).DeployAsync(context.DeployPlan(context.RequireVersion()), context.Config.Registry, context.RegistryCredentials);
 }

@@ -35,10 +35,8 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         var (config, environment) = (request.Config, request.Environment);
         var findings = new List<Finding>();
 
-        var missingServerVariables = environment.Kind == EnvironmentKind.Ssh
-            ? new[] { environment.ServerFrom, environment.ProjectDirFrom }.Where(v => string.IsNullOrEmpty(request.Variables(v))).ToList()
-            : [];
-        findings.AddRange(missingServerVariables.Select(v => Finding.Error("server.variables", $"{v} is not set: it names the {(v == environment.ServerFrom ? "server (user@host)" : "project directory on the server")}")));
+        var missingServerVariables = ServerVariables.Run(environment, request.Variables).ToList();
+        findings.AddRange(missingServerVariables);
         var runner = missingServerVariables.Count == 0 ? target() : null;
 
         var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, environment.EnvFile, config.Validation.MinFreeDiskPercent, log, cancellation);

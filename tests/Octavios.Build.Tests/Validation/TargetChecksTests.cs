@@ -1,0 +1,78 @@
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Execution;
+using Octavios.Deploy.Validation;
+using Octavios.Deploy.Validation.Checks;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.Validation;
+
+/// <summary>server.* checks run on this machine through the real local runner; a scripted runner stands in only where a tool must be absent.</summary>
+[NonParallelizable]
+public class TargetChecksTests
+{
+    private sealed class Log : IDeployLog
+    {
+        public void Information(string message) { }
+        public void Verbose(string message) { }
+        public void Warning(string message) { }
+        public void Error(string message) { }
+    }
+
+    /// <summary>Answers every command with success, except the programs it is told are missing.</summary>
+    private sealed class MissingToolsRunner(params string[] missing) : ICommandRunner
+    {
+        public string Target => "scripted";
+        public bool IsDryRun => false;
+
+        public Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default) =>
+            Task.FromResult(missing.Contains(command.Program) || (command.Args.Count > 0 && missing.Contains($"{command.Program} {command.Args[0].Value}"))
+                ? new CommandResult(127, "", "not found")
+                : new CommandResult(0, command.Program == "df" ? "Filesystem 1K Used Avail Capacity Mounted\n/dev/x 100 50 50 50% /\n" : "/var/lib/docker\n", ""));
+    }
+
+    private string _dir = "";
+
+    [SetUp]
+    public void Project()
+    {
+        _dir = Directory.CreateTempSubdirectory("octavios-target-").FullName;
+        Directory.CreateDirectory(Path.Combine(_dir, "envs"));
+        File.WriteAllText(Path.Combine(_dir, "envs", ".env.prod"), "A=1\n");
+    }
+
+    [TearDown]
+    public void Remove() => Directory.Delete(_dir, true);
+
+    private static IReadOnlyList<Finding> Run(ICommandRunner runner, string? envFile = "envs/.env.prod", int minFree = 0) =>
+        TargetChecks.RunAsync(runner, envFile, minFree, new Log()).GetAwaiter().GetResult();
+
+    private ICommandRunner Local(string? dir = null) => new LocalCommandRunner(dir ?? _dir, new Log(), new SecretMasker());
+
+    private static string[] Errors(IEnumerable<Finding> findings) => findings.Where(f => f.Severity == Severity.Error).Select(f => f.Check).ToArray();
+
+    [Test]
+    public void QuietOnThisMachine()
+    {
+        var findings = Run(Local());
+        Assert.That(Errors(findings), Is.Empty, string.Join("\n", findings));
+        Assert.That(findings.Select(f => f.Check), Does.Contain("server.disk").And.Contain("server.compose"));
+    }
+
+    [Test]
+    public void ProjectDirectoryFires() =>
+        Assert.That(Errors(Run(Local(Path.Combine(_dir, "missing")))), Is.EqualTo(new[] { "server.project-dir" }));
+
+    [Test]
+    public void EnvFileFires() => Assert.That(Errors(Run(Local(), "envs/.env.missing")), Is.EqualTo(new[] { "server.env-file" }));
+
+    [Test]
+    public void DiskFiresBelowTheThreshold() => Assert.That(Errors(Run(Local(), minFree: 101)), Is.EqualTo(new[] { "server.disk" }));
+
+    [Test]
+    public void DockerFiresWhenTheEngineDoesNotAnswer() =>
+        Assert.That(Errors(Run(new MissingToolsRunner("docker version"))), Is.EqualTo(new[] { "server.docker" }));
+
+    [Test]
+    public void ComposeFiresWhenNeitherVersionIsInstalled() =>
+        Assert.That(Errors(Run(new MissingToolsRunner("docker compose", "docker-compose"))), Is.EqualTo(new[] { "server.compose" }));
+}
