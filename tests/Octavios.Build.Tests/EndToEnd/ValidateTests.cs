@@ -139,4 +139,31 @@ public class ValidateTests
         File.Delete(report);
         File.Delete(summary);
     }
+
+    [Test]
+    public void EnvListsTheServersVariablesByLengthAndHashOnly()
+    {
+        using var rig = new ProdRig();
+        var report = Path.Combine(rig.Ssh.Directory, "env.json");
+        var run = rig.Run(null, "--target=Env", $"--report={report}");
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
+        var jwtHash = Octavios.Deploy.EnvFiles.LoadedEnvFile.ShortHash(ProdRig.JwtSecretKey);
+        Assert.That(run.StandardOutput, Does.Match($@"JWT_SECRET_KEY\s+{ProdRig.JwtSecretKey.Length}\s+{jwtHash}"));
+        Assert.That(run.StandardOutput, Does.Match($@"DATABASE_PASSWORD\s+{ProdRig.DatabasePassword.Length}\s"));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        var jwt = json.RootElement.GetProperty("variables").EnumerateArray().Single(v => v.GetProperty("name").GetString() == "JWT_SECRET_KEY");
+        Assert.That(jwt.GetProperty("sha256").GetString(), Is.EqualTo(jwtHash));
+        Assert.That(Output(run) + File.ReadAllText(report), Does.Not.Contain(ProdRig.JwtSecretKey).And.Not.Contain(ProdRig.DatabasePassword));
+    }
+
+    [Test]
+    public void EnvStopsOnASyntaxErrorNamingFileAndLine()
+    {
+        using var rig = new ProdRig();
+        File.AppendAllText(rig.ServerEnvFile, "BROKEN=\"never closed\n");
+        var lines = File.ReadAllLines(rig.ServerEnvFile).Length;
+        var run = rig.Run(null, "--target=Env");
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
+        Assert.That(run.StandardError, Does.Contain($"envs/.env.prod:{lines}: unterminated quoted value"));
+    }
 }

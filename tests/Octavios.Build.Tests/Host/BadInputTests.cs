@@ -62,9 +62,11 @@ public class BadInputTests
     }
 
     [Test]
-    public void ARealSshRunWithoutItsServerVariableIsRefused()
+    public void ValidateReportsAnSshEnvironmentWithoutItsServerVariables()
     {
         Assert.That(Environment.GetEnvironmentVariable("DEPLOY_SERVER"), Is.Null.Or.Empty, "test assumes DEPLOY_SERVER unset");
-        Assert.That(Refused("--target=Validate", "--env=prod"), Does.Contain("DEPLOY_SERVER is not set"));
+        var (code, output) = SuiteRun.Run("--target=Validate", "--env=prod", "--exclusive", $"--config={SuiteRun.ExampleConfig}");
+        Assert.That(code, Is.EqualTo(ExitCodes.Failed), output);
+        Assert.That(output, Does.Contain("server.variables   DEPLOY_SERVER is not set").And.Contain("DEPLOY_PROJECT_DIR is not set"));
     }
 }
