@@ -81,7 +81,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
             else
             {
                 findings.AddRange(ComposeVariables.Run(files, Lookup));
-                findings.AddRange(await ComposeCliAsync(config, envFile, suiteVariables, cancellation));
+                findings.AddRange(await ComposeCliCheck.RunAsync(local, config, envFile, suiteVariables, log, cancellation));
             }
         }
 
@@ -114,28 +114,5 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         }
 
         return files;
-    }
-
-    /// <summary>compose.cli: Compose itself loads the files, with the env file's values given as (secret) variables.</summary>
-    private async Task<IEnumerable<Finding>> ComposeCliAsync(SuiteConfig config, LoadedEnvFile? envFile,
-        IReadOnlyDictionary<string, string> suiteVariables, CancellationToken cancellation)
-    {
-        ComposeFlavor flavor;
-        try
-        {
-            flavor = await ComposeFlavorProbe.DetectAsync(local, log, cancellation);
-        }
-        catch (InvalidOperationException)
-        {
-            return [Finding.Info("compose.cli", "no Compose CLI on this machine: compose config not run")];
-        }
-
-        var check = new ComposeCommands(flavor, config.Compose.Project, config.Compose.Files, null, suiteVariables).ConfigQuiet();
-        var environment = new Dictionary<string, CommandArg>(check.Environment);
-        foreach (var variable in envFile?.Variables ?? []) environment.TryAdd(variable.Name, CommandArg.Secret(variable.Value));
-        var result = await local.TryRunAsync(check with { Environment = environment }, cancellation);
-        return result.Succeeded
-            ? [Finding.Info("compose.cli", $"{(flavor == ComposeFlavor.V2 ? "docker compose" : "docker-compose")} config accepts the files")]
-            : [Finding.Error("compose.cli", $"compose config refuses the files: {result.StandardError.Trim().Split('\n')[^1]}")];
     }
 }

@@ -76,3 +76,52 @@ public class TargetChecksTests
     public void ComposeFiresWhenNeitherVersionIsInstalled() =>
         Assert.That(Errors(Run(new MissingToolsRunner("docker compose", "docker-compose"))), Is.EqualTo(new[] { "server.compose" }));
 }
+
+/// <summary>compose.cli and compose.parse against the real Compose CLI and the example's files.</summary>
+[NonParallelizable]
+public class ComposeCliCheckTests
+{
+    private sealed class Log : IDeployLog
+    {
+        public void Information(string message) { }
+        public void Verbose(string message) { }
+        public void Warning(string message) { }
+        public void Error(string message) { }
+    }
+
+    private static IEnumerable<Finding> Run(Octavios.Deploy.Configuration.SuiteConfig config)
+    {
+        var envFile = new Octavios.Deploy.EnvFiles.LoadedEnvFile("env", Octavios.Deploy.EnvFiles.DotEnvReader.ReadFile(
+            Path.Combine(config.BaseDirectory, "envs", ".env.local"), _ => null));
+        return ComposeCliCheck.RunAsync(new LocalCommandRunner(config.BaseDirectory, new Log(), new SecretMasker()), config, envFile,
+            new Dictionary<string, string> { ["REGISTRY"] = "r", ["NAMESPACE"] = "n" }, new Log()).GetAwaiter().GetResult();
+    }
+
+    [Test]
+    public void QuietOnTheExample()
+    {
+        var config = Octavios.Deploy.Configuration.ConfigLoader.Load(SuiteRun.ExampleConfig);
+        Assert.That(Run(config).Single().Severity, Is.EqualTo(Severity.Info));
+        Assert.That(Octavios.Deploy.Compose.ComposeFile.Parse("x", File.ReadAllText(Path.Combine(config.BaseDirectory, "infra", "docker-compose.yml"))).Services.Count(), Is.EqualTo(5));
+    }
+
+    [Test]
+    public void FiresOnAnOptionComposeDoesNotKnow()
+    {
+        var copy = Directory.CreateTempSubdirectory("octavios-cli-").FullName;
+        foreach (var dir in new[] { "infra", "envs" })
+        {
+            Directory.CreateDirectory(Path.Combine(copy, dir));
+            foreach (var file in Directory.GetFiles(Path.Combine(Path.GetDirectoryName(SuiteRun.ExampleConfig)!, dir)))
+                File.Copy(file, Path.Combine(copy, dir, Path.GetFileName(file)));
+        }
+
+        File.AppendAllText(Path.Combine(copy, "infra", "docker-compose.production.yml"), "  web:\n    restrat: always\n");
+        var config = Octavios.Deploy.Configuration.ConfigLoader.Load(SuiteRun.ExampleConfig);
+        config.BaseDirectory = copy;
+        var finding = Run(config).Single();
+        Assert.That(finding.Severity, Is.EqualTo(Severity.Error));
+        Assert.That(finding.Message, Does.Contain("compose config refuses the files"));
+        Directory.Delete(copy, true);
+    }
+}
