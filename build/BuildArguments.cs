@@ -14,6 +14,9 @@ public static class BuildArguments
     public const string EnvFile = "env-file";
     public const string NoCache = "no-cache";
     public const string Report = "report";
+    public const string IncludeUncommitted = "include-uncommitted";
+    public const string Force = "force";
+    public const string Transfer = "transfer";
     public const string TrustNewHost = "trust-new-host";
 
     public static readonly IReadOnlyList<ArgumentDefinition> All =
@@ -26,7 +29,10 @@ public static class BuildArguments
         new(Registry, "Registry host overriding the configuration's 'registry' (e.g. 127.0.0.1:5000)."),
         new(EnvFile, "Env file replacing the environment's 'envFile' (relative to the project directory)."),
         new(NoCache, "Build images without Docker's layer cache.", "false", IsFlag: true),
-        new(Report, "Write the target's result as JSON to this file (Validate, Env)."),
+        new(Report, "Write the target's result as JSON to this file (Detect, Validate, Env)."),
+        new(IncludeUncommitted, "Detect also counts uncommitted and untracked changes.", "false", IsFlag: true),
+        new(Force, "Rebuild and push a release tag that the registry already holds from another commit.", "false", IsFlag: true),
+        new(Transfer, "How images reach an ssh environment: 'registry' (push, then pull there) or 'ssh' (over the deploy connection).", "registry"),
         new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),
     ];
 }

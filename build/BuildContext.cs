@@ -14,11 +14,12 @@ using Octavios.Deploy.Versioning;
 namespace Octavios.Build;
 
 /// <summary>The typed context every task receives: parsed arguments, configuration, and where commands run.</summary>
-public sealed class BuildContext : CakeContextAdapter
+public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 {
     public BuildContext(ICakeContext context, HostRun run) : base(context)
     {
         DryRun = run.DryRun;
+        _plan = run.Plan.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         Masker = new SecretMasker();
         DeployLog = new CakeDeployLog(context.Log, Masker);
         try
@@ -86,12 +87,57 @@ public sealed class BuildContext : CakeContextAdapter
 
     public string? ReportPath { get; }
 
+    public string? FinalOutput { get; set; }
+
+    public bool IncludeUncommitted => Flag(BuildArguments.IncludeUncommitted);
+
+    public bool Force => Flag(BuildArguments.Force);
+
     public RegistryClient ImageRegistry => _registry ??= new RegistryClient(new HttpClient { Timeout = TimeSpan.FromSeconds(15) });
 
     /// <summary>The images of this release, computed once so Build, Tag and Push share one timestamp.</summary>
     public IReadOnlyList<ImagePlan> Images => _images ??= Services
-        .Select(s => ImagePlan.Create(Config, s, RequireVersion(), RepositoryInfo.HeadRevision(Config.BaseDirectory), _startedAt, null, NoCache))
+        .Select(s => ImagePlan.Create(Config, s, RequireVersion(), Revision, _startedAt, null, NoCache))
         .ToList();
+
+    /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>
+    public bool UsesRegistry => TargetEnvironment.Push && Argument(BuildArguments.Transfer) is null or "registry";
+
+    public bool Plans(string task) => _plan.Contains(task);
+
+    public string Revision => _revision ??= RepositoryInfo.HeadRevision(Config.BaseDirectory);
+
+    /// <summary>Before anything is built for a push: the registry must be reachable with credentials if it wants them.</summary>
+    public async Task EnsureRegistryAccessAsync()
+    {
+        if (_registryChecked || !UsesRegistry || DryRun || !Plans("Push")) return;
+        _registryChecked = true;
+        if (await ImageRegistry.RequiresLoginAsync(Config.Registry)
+            && await DockerCredentials.FindAsync(Config.Registry, System.Environment.GetEnvironmentVariable, Local) is null)
+            throw new InvalidOperationException(
+                $"The docker CLI holds no credentials for {Config.Registry} and REGISTRY_USERNAME/REGISTRY_PASSWORD are not set. Log in first: docker login {Config.Registry}");
+    }
+
+    /// <summary>
+    /// The images Build, Tag and Push work on: a release tag the registry already holds from this commit is skipped
+    /// (said once); one built from another commit stops the run unless --force.
+    /// </summary>
+    public async Task<IReadOnlyList<ImagePlan>> ImagesToShipAsync()
+    {
+        if (_toShip is not null) return _toShip;
+        if (!UsesRegistry || DryRun) return _toShip = Images;
+        var credentials = await DockerCredentials.FindAsync(Config.Registry, System.Environment.GetEnvironmentVariable, Local);
+        var statuses = await ReleaseGuard.CheckAsync(Images, Revision, ImageRegistry, credentials);
+        foreach (var status in statuses.Where(s => s.State == ReleaseState.AlreadyPushed))
+            DeployLog.Information($"{status.Service} {RequireVersion()} is already on {Config.Registry}, built from this commit ({status.Digest}): not built or pushed again");
+        var moved = statuses.Where(s => s.State == ReleaseState.OtherCommit).ToList();
+        if (moved.Count > 0 && !Force)
+            throw new InvalidOperationException(string.Join("\n", moved.Select(s =>
+                $"{s.Service}:{RequireVersion()} is already on {Config.Registry}, built from commit {s.Revision ?? "(no revision label)"} ({s.Digest}), not {Revision[..Math.Min(12, Revision.Length)]}: a release tag never moves. Release a new version, or pass --force.")));
+        foreach (var status in moved) DeployLog.Warning($"--force: replacing {status.Service}:{RequireVersion()} ({status.Digest}, commit {status.Revision})");
+        var skip = statuses.Where(s => s.State == ReleaseState.AlreadyPushed).Select(s => s.Service).ToHashSet();
+        return _toShip = Images.Where(i => !skip.Contains(i.Service)).ToList();
+    }
 
     public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, TargetEnvironment, Services, version, EnvFile);
 
@@ -104,7 +150,7 @@ public sealed class BuildContext : CakeContextAdapter
     {
         get
         {
-            var credentials = Deploy.Images.RegistryCredentials.FromEnvironment(System.Environment.GetEnvironmentVariable);
+            var credentials = Deploy.Registry.RegistryCredentials.FromEnvironment(System.Environment.GetEnvironmentVariable);
             Masker.Add(credentials?.Password);
             return credentials;
         }
@@ -130,6 +176,10 @@ public sealed class BuildContext : CakeContextAdapter
 
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Lazy<DeployTarget> _target;
+    private readonly HashSet<string> _plan;
+    private IReadOnlyList<ImagePlan>? _toShip;
+    private bool _registryChecked;
+    private string? _revision;
     private ICommandRunner? _local;
     private RegistryClient? _registry;
     private IReadOnlyList<ImagePlan>? _images;

@@ -4,7 +4,7 @@ using Octavios.Deploy.Images;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Build")]
-[TaskDescription("Builds the selected services' images with OCI labels, tagged with the release version.")]
+[TaskDescription("Builds the selected services' images with OCI labels, in parallel; skips a release the registry already holds from this commit.")]
 [IsDependentOn(typeof(DetectTask))]
 [RequiresArgument(BuildArguments.Services)]
 [RequiresArgument(BuildArguments.Version)]
@@ -12,5 +12,9 @@ public sealed class BuildImagesTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();
 
-    public override Task RunAsync(BuildContext context) => new ImagePipeline(context.Local, context.DeployLog).BuildAsync(context.Images);
+    public override async Task RunAsync(BuildContext context)
+    {
+        await context.EnsureRegistryAccessAsync();
+        await new ImagePipeline(context.Local, context.DeployLog).BuildAsync(await context.ImagesToShipAsync(), context.Config.Build.Parallelism);
+    }
 }

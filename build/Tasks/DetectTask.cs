@@ -1,11 +1,11 @@
-using Cake.Core.Diagnostics;
+using System.Text.Json;
 using Octavios.Build.Host;
 using Octavios.Deploy.Detection;
 
 namespace Octavios.Build.Tasks;
 
 [TaskName("Detect")]
-[TaskDescription("Finds the services whose files changed since --since (used by --services=changed).")]
+[TaskDescription("Finds the services whose files changed since --since (used by --services=changed); the last line is the plain list.")]
 public sealed class DetectTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) =>
@@ -13,15 +13,18 @@ public sealed class DetectTask : BuildTask<BuildContext>
 
     public override void Run(BuildContext context)
     {
-        var detection = ChangeDetector.Detect(context.Config, context.Since);
-        context.Log.Information("Changes {0}..{1}: {2} file(s)", detection.Since, detection.Head, detection.ChangedPaths.Count);
-        foreach (var change in detection.Services)
-        {
-            context.Log.Information("  {0,-14} {1}", change.Service, string.Join(", ", change.Files.Take(5)) + (change.Files.Count > 5 ? $" (+{change.Files.Count - 5})" : ""));
-        }
-
+        var detection = ChangeDetector.Detect(context.Config, context.Since, context.IncludeUncommitted);
         context.Services = detection.Services.Select(s => s.Service).ToList();
-        // Last line: the plain list, for scripts that read it with `| tail -1`.
-        context.Log.Information("{0}", string.Join(' ', context.Services));
+        var width = context.Config.ServiceNames.Max(n => n.Length);
+        var lines = detection.Services
+            .Select(c => $"{c.Service.PadRight(width)}  {string.Join(", ", c.Files.Take(5))}{(c.Files.Count > 5 ? $" (+{c.Files.Count - 5} more)" : "")}")
+            .Prepend($"Changes {detection.Since}..{detection.Head}{(context.IncludeUncommitted ? " + uncommitted" : "")}: {detection.ChangedPaths.Count} file(s), {detection.Services.Count} service(s)");
+        context.Publish(lines, JsonSerializer.Serialize(new
+        {
+            since = detection.Since,
+            head = detection.Head,
+            services = detection.Services.Select(s => new { name = s.Service, files = s.Files }),
+        }, new JsonSerializerOptions { WriteIndented = true }), null);
+        context.FinalOutput = string.Join(' ', context.Services);
     }
 }

@@ -12,5 +12,6 @@ public sealed class TagTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();
 
-    public override Task RunAsync(BuildContext context) => new ImagePipeline(context.Local, context.DeployLog).TagAsync(context.Images);
+    public override async Task RunAsync(BuildContext context) =>
+        await new ImagePipeline(context.Local, context.DeployLog).TagAsync(await context.ImagesToShipAsync());
 }

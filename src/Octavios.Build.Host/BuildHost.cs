@@ -146,6 +146,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         var printer = new CakeSpectreReportPrinter(_console);
         var report = await engine.RunTargetAsync(typedContext, new DefaultExecutionStrategy(log, printer), settings);
         if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(report);
+        if (typedContext is IHasFinalOutput { FinalOutput: { } final }) _console.Profile.Out.Writer.WriteLine(final);
         return ExitCodes.Success;
     }
 

@@ -45,3 +45,9 @@ public readonly record struct TaskCriterion(bool ShouldRun, string? Reason)
     public static implicit operator TaskCriterion(bool shouldRun) =>
         shouldRun ? Run : Skip("its criterion was false");
 }
+
+/// <summary>A context that has a result line for scripts: printed last, after Cake's report (e.g. `| tail -1`).</summary>
+public interface IHasFinalOutput
+{
+    string? FinalOutput { get; }
+}

@@ -16,6 +16,8 @@ public sealed class SuiteConfig
 
     public TagsConfig Tags { get; set; } = new();
 
+    public BuildConfig Build { get; set; } = new();
+
     public Dictionary<string, ServiceConfig> Services { get; set; } = new();
 
     public Dictionary<string, EnvironmentConfig> Environments { get; set; } = new();
@@ -61,6 +63,12 @@ public sealed class ComposeConfig
 public sealed class TagsConfig
 {
     public bool Latest { get; set; } = true;
+}
+
+public sealed class BuildConfig
+{
+    /// <summary>How many images build at once.</summary>
+    public int Parallelism { get; set; } = 2;
 }
 
 public sealed class ServiceConfig

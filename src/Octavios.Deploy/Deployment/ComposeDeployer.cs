@@ -1,3 +1,4 @@
+using Octavios.Deploy.Registry;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Images;

@@ -10,34 +10,54 @@ public static class ChangeDetector
 {
     public const string DefaultSince = "HEAD~1";
 
-    public static Detection Detect(SuiteConfig config, string since)
+    /// <summary>Files changed since <paramref name="since"/> (renames count for both paths, deletions count), mapped to services.</summary>
+    public static Detection Detect(SuiteConfig config, string since, bool includeUncommitted)
     {
         var gitDirectory = Repository.Discover(config.BaseDirectory)
             ?? throw new DeployInputException($"{config.BaseDirectory} is not inside a git repository, so --services=changed cannot be worked out.");
         using var repository = new Repository(gitDirectory);
         var head = repository.Head.Tip ?? throw new DeployInputException("The repository has no commits yet.");
-        Commit? from;
-        try
+        var from = Resolve(repository, since);
+
+        var options = new CompareOptions { Similarity = SimilarityOptions.Renames };
+        var paths = repository.Diff.Compare<TreeChanges>(from?.Tree, head.Tree, options)
+            .SelectMany(c => new[] { c.Path, c.OldPath }).ToList();
+        if (includeUncommitted)
         {
-            from = repository.Lookup<Commit>(since);
-        }
-        catch (LibGit2SharpException)
-        {
-            from = null;
+            paths.AddRange(repository.Diff.Compare<TreeChanges>(head.Tree, DiffTargets.Index | DiffTargets.WorkingDirectory, null, null, options)
+                .SelectMany(c => new[] { c.Path, c.OldPath }));
+            paths.AddRange(repository.RetrieveStatus(new StatusOptions { IncludeUntracked = true, RecurseUntrackedDirs = true })
+                .Where(s => s.State.HasFlag(FileStatus.NewInWorkdir)).Select(s => s.FilePath));
         }
 
-        // The default, HEAD~1, is missing only on a first commit: then everything is new.
-        if (from is null && since != DefaultSince)
-            throw new DeployInputException($"--since='{since}' names no commit, tag or branch here; fetch it first (git fetch --tags).");
-
-        var changes = repository.Diff.Compare<TreeChanges>(from?.Tree, head.Tree);
         var prefix = Path.GetRelativePath(repository.Info.WorkingDirectory, config.BaseDirectory).Replace('\\', '/');
         prefix = prefix == "." ? "" : prefix.TrimEnd('/') + "/";
-        var paths = changes.SelectMany(c => new[] { c.Path, c.OldPath })
+        var relative = paths
             .Where(p => p is not null && p.StartsWith(prefix, StringComparison.Ordinal))
             .Select(p => p[prefix.Length..])
             .Distinct()
+            .Order(StringComparer.Ordinal)
             .ToList();
-        return new Detection(from?.Sha[..12] ?? "(empty tree)", head.Sha[..12], paths, ServicePathMap.Map(config, paths));
+        return new Detection(from?.Sha[..12] ?? "(empty tree)", head.Sha[..12], relative, ServicePathMap.Map(config, relative));
+    }
+
+    private static Commit? Resolve(Repository repository, string since)
+    {
+        Commit? commit = null;
+        try
+        {
+            commit = repository.Lookup<Commit>(since);
+        }
+        catch (LibGit2SharpException)
+        {
+        }
+
+        if (commit is not null) return commit;
+        var shallow = repository.Info.IsShallow;
+        // The default, HEAD~1, is missing on a first commit: then everything is new.
+        if (since == DefaultSince && !shallow && !repository.Head.Tip!.Parents.Any()) return null;
+        if (shallow)
+            throw new DeployInputException($"--since='{since}' is not in this clone's history: the clone is shallow. Fetch the history first: git fetch --unshallow --tags (in CI: fetch-depth: 0).");
+        throw new DeployInputException($"--since='{since}' names no commit, tag or branch here. Fetch it first (git fetch --tags, or git fetch origin {since}), or check the spelling.");
     }
 }

@@ -1,18 +1,38 @@
+using Octavios.Deploy.Registry;
+using System.Text.RegularExpressions;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 
 namespace Octavios.Deploy.Images;
 
 /// <summary>Builds, tags and pushes the images of a release on this machine.</summary>
-public sealed class ImagePipeline(ICommandRunner local, IDeployLog log)
+public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
 {
-    public async Task BuildAsync(IEnumerable<ImagePlan> images, CancellationToken cancellation = default)
+    /// <summary>Builds up to <paramref name="parallelism"/> images at once; a failure fails the whole after the others finish, with its own output shown.</summary>
+    public async Task BuildAsync(IReadOnlyList<ImagePlan> images, int parallelism, CancellationToken cancellation = default)
     {
-        foreach (var image in images)
+        using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
+        var results = await Task.WhenAll(images.Select(async image =>
         {
-            log.Information($"Building {image.Service} as {image.Reference}");
-            await local.RunAsync(DockerCommands.Build(image.Build), cancellation);
-        }
+            await slots.WaitAsync(cancellation);
+            try
+            {
+                log.Information($"Building {image.Service} as {image.Reference}");
+                var result = await local.TryRunAsync(DockerCommands.Build(image.Build), cancellation);
+                if (result.Succeeded && !local.IsDryRun) log.Information($"Built {image.Service}");
+                return (image, result);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
+
+        var failed = results.Where(r => !r.result.Succeeded).ToList();
+        foreach (var (image, result) in failed)
+            log.Error($"--- build of {image.Service} failed (exit {result.ExitCode}) ---\n{result.StandardOutput}{result.StandardError}--- end of {image.Service} ---");
+        if (failed.Count > 0)
+            throw new InvalidOperationException($"{failed.Count} of {images.Count} image build(s) failed: {string.Join(", ", failed.Select(f => f.image.Service))} (output above)");
     }
 
     public async Task TagAsync(IEnumerable<ImagePlan> images, CancellationToken cancellation = default)
@@ -28,27 +48,47 @@ public sealed class ImagePipeline(ICommandRunner local, IDeployLog log)
         }
     }
 
-    /// <summary>Pushes every tag; logs in first, password through stdin, when credentials were given.</summary>
-    public async Task PushAsync(IEnumerable<ImagePlan> images, string registry, RegistryCredentials? credentials,
-        CancellationToken cancellation = default)
+    /// <summary>
+    /// Pushes every tag, several at once, each through <see cref="PushRetry"/>; logs in first (password through
+    /// stdin) when credentials were given, and again when the registry says a token expired. Prints each digest.
+    /// </summary>
+    public async Task PushAsync(IReadOnlyList<ImagePlan> images, string registry, RegistryCredentials? credentials, TimeSpan retryDelay,
+        int parallelism = 3, CancellationToken cancellation = default)
     {
-        if (credentials is not null)
-            await local.RunAsync(DockerCommands.Login(registry, credentials.Username, credentials.Password), cancellation);
-        foreach (var reference in images.SelectMany(i => i.AllReferences))
+        Func<CancellationToken, Task>? login = credentials is null
+            ? null
+            : token => local.RunAsync(DockerCommands.Login(registry, credentials.Username, credentials.Password), token);
+        if (login is not null) await login(cancellation);
+
+        var pipeline = PushRetry.Pipeline(retryDelay, login, (attempt, delay, error) =>
+            log.Warning($"push failed ({error}); retry {attempt} of {PushRetry.MaxRetries} in {delay.TotalSeconds:0.#}s"));
+        // Images go in parallel; the tags of one image go one after the other (concurrent pushes of the same layers race).
+        var total = images.Sum(i => i.AllReferences.Count());
+        var done = 0;
+        using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
+        await Task.WhenAll(images.Select(async image =>
         {
-            await local.RunAsync(DockerCommands.Push(reference), cancellation);
-            if (!local.IsDryRun) log.Information($"Pushed {reference}");
-        }
+            await slots.WaitAsync(cancellation);
+            try
+            {
+                foreach (var reference in image.AllReferences)
+                {
+                    var result = await pipeline.ExecuteAsync(async token => await local.TryRunAsync(DockerCommands.Push(reference), token), cancellation);
+                    if (!result.Succeeded) throw new CommandFailedException(local.Target, DockerCommands.Push(reference), result);
+                    if (!local.IsDryRun)
+                        log.Information($"[{Interlocked.Increment(ref done)}/{total}] pushed {reference} {Digest(result.StandardOutput) ?? ""}".TrimEnd());
+                }
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
     }
-}
 
-/// <summary>Registry credentials from REGISTRY_USERNAME / REGISTRY_PASSWORD; the password is a secret everywhere.</summary>
-public sealed record RegistryCredentials(string Username, string Password)
-{
-    public static RegistryCredentials? FromEnvironment(Func<string, string?> variables) =>
-        variables("REGISTRY_USERNAME") is { Length: > 0 } user && variables("REGISTRY_PASSWORD") is { Length: > 0 } password
-            ? new RegistryCredentials(user, password)
-            : null;
+    /// <summary>The digest docker push prints last: "0.2.3: digest: sha256:… size: 527".</summary>
+    public static string? Digest(string pushOutput) => DigestLine().Match(pushOutput) is { Success: true } m ? m.Groups[1].Value : null;
 
-    public override string ToString() => $"{Username}:***";
+    [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64})")]
+    private static partial Regex DigestLine();
 }

@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
-using Octavios.Deploy.Images;
 
 namespace Octavios.Deploy.Registry;
 

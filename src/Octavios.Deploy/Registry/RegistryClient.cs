@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Octavios.Deploy.Images;
 
 namespace Octavios.Deploy.Registry;
 
@@ -24,37 +23,71 @@ public sealed class RegistryClient(HttpClient http)
 
     public async Task<bool> ManifestExistsAsync(ImageReference image, RegistryCredentials? credentials, CancellationToken cancellation = default)
     {
-        var url = $"{image.Scheme}://{image.ApiHost}/v2/{image.Repository}/manifests/{image.Tag}";
-        using var first = await SendAsync(url, null, cancellation);
-        var response = first;
-        HttpResponseMessage? retried = null;
-        try
+        using var response = await RequestAsync(HttpMethod.Head, ManifestUrl(image, image.Tag), image, credentials, cancellation);
+        return response.StatusCode switch
         {
-            if (first.StatusCode == HttpStatusCode.Unauthorized)
-            {
-                var authorization = await AuthorizeAsync(first.Headers.WwwAuthenticate.FirstOrDefault(), image, credentials, cancellation);
-                retried = await SendAsync(url, authorization, cancellation);
-                response = retried;
-            }
-
-            return response.StatusCode switch
-            {
-                HttpStatusCode.OK => true,
-                HttpStatusCode.NotFound => false,
-                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => throw new RegistryException(
-                    $"{image.Registry} refused access to {image.Repository} ({(int)response.StatusCode}){(credentials is null ? ": no credentials; run docker login " + image.Registry : ": check the credentials")}"),
-                _ => throw new RegistryException($"{image.Registry} answered {(int)response.StatusCode} for {image.Repository}:{image.Tag}"),
-            };
-        }
-        finally
-        {
-            retried?.Dispose();
-        }
+            HttpStatusCode.OK => true,
+            HttpStatusCode.NotFound => false,
+            _ => throw Refused(image, response, credentials),
+        };
     }
 
-    private async Task<HttpResponseMessage> SendAsync(string url, AuthenticationHeaderValue? authorization, CancellationToken cancellation)
+    /// <summary>The manifest digest of a tag and the revision label of its image config; null when the tag does not exist.</summary>
+    public async Task<(string Digest, string? Revision)?> ImageRevisionAsync(ImageReference image, RegistryCredentials? credentials,
+        CancellationToken cancellation = default)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Head, url);
+        using var top = await RequestAsync(HttpMethod.Get, ManifestUrl(image, image.Tag), image, credentials, cancellation);
+        if (top.StatusCode == HttpStatusCode.NotFound) return null;
+        if (top.StatusCode != HttpStatusCode.OK) throw Refused(image, top, credentials);
+        var digest = top.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : "";
+        using var manifest = JsonDocument.Parse(await top.Content.ReadAsStringAsync(cancellation));
+        var root = manifest.RootElement;
+        if (root.TryGetProperty("manifests", out var platforms))
+        {
+            // An index: read the first platform's manifest (every platform is built from the same commit).
+            var first = platforms.EnumerateArray().First().GetProperty("digest").GetString()!;
+            using var platform = await RequestAsync(HttpMethod.Get, ManifestUrl(image, first), image, credentials, cancellation);
+            using var inner = JsonDocument.Parse(await platform.Content.ReadAsStringAsync(cancellation));
+            return (digest, await RevisionAsync(image, inner.RootElement, credentials, cancellation));
+        }
+
+        return (digest, await RevisionAsync(image, root, credentials, cancellation));
+    }
+
+    private async Task<string?> RevisionAsync(ImageReference image, JsonElement manifest, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        var configDigest = manifest.GetProperty("config").GetProperty("digest").GetString();
+        using var blob = await RequestAsync(HttpMethod.Get, $"{image.Scheme}://{image.ApiHost}/v2/{image.Repository}/blobs/{configDigest}", image, credentials, cancellation);
+        if (!blob.IsSuccessStatusCode) throw Refused(image, blob, credentials);
+        using var config = JsonDocument.Parse(await blob.Content.ReadAsStringAsync(cancellation));
+        return config.RootElement.TryGetProperty("config", out var c) && c.TryGetProperty("Labels", out var labels) && labels.ValueKind == JsonValueKind.Object
+               && labels.TryGetProperty("org.opencontainers.image.revision", out var revision)
+            ? revision.GetString()
+            : null;
+    }
+
+    private static string ManifestUrl(ImageReference image, string reference) =>
+        $"{image.Scheme}://{image.ApiHost}/v2/{image.Repository}/manifests/{reference}";
+
+    private static RegistryException Refused(ImageReference image, HttpResponseMessage response, RegistryCredentials? credentials) =>
+        response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+            ? new RegistryException($"{image.Registry} refused access to {image.Repository} ({(int)response.StatusCode}){(credentials is null ? ": no credentials; run docker login " + image.Registry : ": check the credentials")}")
+            : new RegistryException($"{image.Registry} answered {(int)response.StatusCode} for {image.Repository}:{image.Tag}");
+
+    /// <summary>Sends once anonymously; on 401 answers the challenge (basic or bearer) and sends again.</summary>
+    private async Task<HttpResponseMessage> RequestAsync(HttpMethod method, string url, ImageReference image, RegistryCredentials? credentials,
+        CancellationToken cancellation)
+    {
+        var response = await SendAsync(method, url, null, cancellation);
+        if (response.StatusCode != HttpStatusCode.Unauthorized) return response;
+        var challenge = response.Headers.WwwAuthenticate.FirstOrDefault();
+        response.Dispose();
+        return await SendAsync(method, url, await AuthorizeAsync(challenge, image, credentials, cancellation), cancellation);
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, AuthenticationHeaderValue? authorization, CancellationToken cancellation)
+    {
+        using var request = new HttpRequestMessage(method, url);
         foreach (var type in ManifestTypes) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
         request.Headers.Authorization = authorization;
         try
@@ -65,6 +98,14 @@ public sealed class RegistryClient(HttpClient http)
         {
             throw new RegistryException($"{new Uri(url).Authority} cannot be reached: {error.Message}");
         }
+    }
+
+    /// <summary>Whether the registry wants credentials at all: its /v2/ answers 401.</summary>
+    public async Task<bool> RequiresLoginAsync(string registry, CancellationToken cancellation = default)
+    {
+        var probe = ImageReference.Parse($"{registry}/probe/probe:probe");
+        using var response = await SendAsync(HttpMethod.Get, $"{probe.Scheme}://{probe.ApiHost}/v2/", null, cancellation);
+        return response.StatusCode == HttpStatusCode.Unauthorized;
     }
 
     private async Task<AuthenticationHeaderValue> AuthorizeAsync(AuthenticationHeaderValue? challenge, ImageReference image,
