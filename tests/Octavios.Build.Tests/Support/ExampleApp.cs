@@ -35,15 +35,17 @@ public sealed class ExampleApp : IDisposable
         File.AppendAllLines(Path.Combine(Directory, "envs", ".env.local"), ports);
 
         Repository.Init(Directory);
-        Commit("example app");
+        Commit("example app", tag: "v0.2.2");
     }
 
-    public string Commit(string message)
+    public string Commit(string message, string? tag = null)
     {
         using var repository = new Repository(Directory);
         LibGit2Sharp.Commands.Stage(repository, "*");
         var signature = new Signature("Octavios Tests", "tests@octavios.invalid", DateTimeOffset.UtcNow);
-        return repository.Commit(message, signature, signature).Sha;
+        var sha = repository.Commit(message, signature, signature).Sha;
+        if (tag is not null) repository.ApplyTag(tag, sha);
+        return sha;
     }
 
     /// <summary>Containers of this app's Compose project, by service: (id, image, health).</summary>
