@@ -43,6 +43,13 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
             Since = context.Arguments.GetArgument(BuildArguments.Since);
             NoCache = Flag(BuildArguments.NoCache);
             ReportPath = Argument(BuildArguments.Report);
+            ShipsOverSsh = Argument(BuildArguments.Transfer) switch
+            {
+                null or "registry" => false,
+                "ssh" when TargetEnvironment.Kind == EnvironmentKind.Ssh => true,
+                "ssh" => throw new DeployInputException($"--transfer=ssh needs an ssh environment; '{EnvironmentName}' runs on this machine."),
+                var other => throw new DeployInputException($"Unknown --transfer='{other}'. Valid values: registry, ssh."),
+            };
             _target = new Lazy<DeployTarget>(() => Translate(() => DeployTarget.Create(TargetEnvironment, DryRun, Local, DeployLog, Masker,
                 System.Environment.GetEnvironmentVariable, SshSettings.FromEnvironment(System.Environment.GetEnvironmentVariable, Flag(BuildArguments.TrustNewHost)))));
         }
@@ -101,7 +108,10 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         .ToList();
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>
-    public bool UsesRegistry => TargetEnvironment.Push && Argument(BuildArguments.Transfer) is null or "registry";
+    public bool UsesRegistry => TargetEnvironment.Push && !ShipsOverSsh;
+
+    /// <summary>--transfer=ssh: images travel over the deploy's SSH connection instead.</summary>
+    public bool ShipsOverSsh { get; }
 
     public bool Plans(string task) => _plan.Contains(task);
 
@@ -139,7 +149,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         return _toShip = Images.Where(i => !skip.Contains(i.Service)).ToList();
     }
 
-    public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, TargetEnvironment, Services, version, EnvFile);
+    public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, TargetEnvironment, Services, version, EnvFile, pull: UsesRegistry);
 
     /// <summary>Tasks that act on services skip, saying why, when Detect found none changed.</summary>
     public TaskCriterion HasServices() =>

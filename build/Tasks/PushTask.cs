@@ -1,10 +1,11 @@
 using Octavios.Build.Host;
 using Octavios.Deploy.Images;
+using Octavios.Deploy.Remote;
 
 namespace Octavios.Build.Tasks;
 
 [TaskName("Push")]
-[TaskDescription("Pushes every tag to the registry in parallel, retrying transient failures; prints each digest. Never prompts.")]
+[TaskDescription("Pushes every tag to the registry in parallel, retrying transient failures, printing digests; with --transfer=ssh ships the images over SSH instead. Never prompts.")]
 [IsDependentOn(typeof(TagTask))]
 [RequiresArgument(BuildArguments.Services)]
 [RequiresArgument(BuildArguments.Version)]
@@ -12,13 +13,22 @@ public sealed class PushTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context)
     {
-        if (!context.UsesRegistry)
-            return TaskCriterion.Skip($"environment '{context.EnvironmentName}' does not take its images from the registry (push: false, or --transfer=ssh)");
+        if (!context.UsesRegistry && !context.ShipsOverSsh)
+            return TaskCriterion.Skip($"environment '{context.EnvironmentName}' runs the images where they were built (push: false)");
         return context.HasServices();
     }
 
     public override async Task RunAsync(BuildContext context)
     {
+        if (context.ShipsOverSsh)
+        {
+            if (context.Target.Runner is SshCommandRunner server)
+                await new SshImageTransfer(context.Local, server, context.DeployLog).ShipAsync(await context.ImagesToShipAsync());
+            else
+                context.DeployLog.Information($"[dry run] would ship {string.Join(", ", context.Images.Select(i => i.Reference))} to {context.Target.Label} over SSH (reverse tunnel to a local registry)");
+            return;
+        }
+
         await context.EnsureRegistryAccessAsync();
         var images = await context.ImagesToShipAsync();
         if (images.Count == 0)

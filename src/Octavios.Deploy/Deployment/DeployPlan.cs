@@ -16,7 +16,7 @@ public sealed record DeployPlan(
     TimeSpan HealthTimeout)
 {
     public static DeployPlan Create(SuiteConfig config, EnvironmentConfig environment, IReadOnlyList<string> services,
-        ReleaseVersion version, string? envFile)
+        ReleaseVersion version, string? envFile, bool? pull = null)
     {
         var variables = new Dictionary<string, string>
         {
@@ -31,7 +31,7 @@ public sealed record DeployPlan(
             config.Compose.Files,
             envFile,
             variables,
-            environment.Push,
+            pull ?? environment.Push,
             TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds));
     }
 

@@ -100,6 +100,41 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         }
     }
 
+    /// <summary>
+    /// A reverse tunnel over the same connection: the server's 127.0.0.1:remotePort reaches this machine's
+    /// 127.0.0.1:localPort. Tries a few ports on the server until one is free there.
+    /// </summary>
+    public async Task<(int RemotePort, IDisposable Tunnel)> OpenReverseTunnelAsync(int localPort, CancellationToken cancellation = default)
+    {
+        var client = await ConnectAsync(cancellation);
+        for (var attempt = 0; ; attempt++)
+        {
+            var remotePort = (uint)Random.Shared.Next(20000, 60000);
+            var forward = new ForwardedPortRemote(System.Net.IPAddress.Loopback, remotePort, System.Net.IPAddress.Loopback, (uint)localPort);
+            client.AddForwardedPort(forward);
+            try
+            {
+                forward.Start();
+                return ((int)remotePort, new Tunnel(client, forward));
+            }
+            catch (SshException) when (attempt < 5)
+            {
+                client.RemoveForwardedPort(forward);
+                forward.Dispose();
+            }
+        }
+    }
+
+    private sealed class Tunnel(SshClient client, ForwardedPortRemote forward) : IDisposable
+    {
+        public void Dispose()
+        {
+            forward.Stop();
+            client.RemoveForwardedPort(forward);
+            forward.Dispose();
+        }
+    }
+
     private string? CheckHostKey(HostKeyEventArgs key)
     {
         var verdict = KnownHosts.Load(settings.KnownHostsFile).Verify(server.Host, server.Port, key.HostKeyName, key.HostKey);

@@ -29,7 +29,8 @@ public sealed class TestSshServer : IDisposable
         _process = process;
     }
 
-    public static TestSshServer Start()
+    /// <param name="dockerHost">The Docker engine the server's commands reach (SetEnv DOCKER_HOST); this machine's by default.</param>
+    public static TestSshServer Start(string? dockerHost = null)
     {
         System.IO.Directory.CreateDirectory("/run/sshd");
         var directory = System.IO.Directory.CreateTempSubdirectory("octavios-sshd-").FullName;
@@ -52,6 +53,7 @@ public sealed class TestSshServer : IDisposable
             StrictModes no
             LogLevel VERBOSE
             MaxStartups 10:30:100
+            {(dockerHost is null ? "" : $"SetEnv DOCKER_HOST={dockerHost}")}
             """);
         var process = Process.Start(new ProcessStartInfo("/usr/sbin/sshd",
             ["-D", "-f", Path.Combine(directory, "sshd_config"), "-E", Path.Combine(directory, "sshd.log")]))!;
@@ -63,6 +65,13 @@ public sealed class TestSshServer : IDisposable
     /// <summary>How many SSH connections the server accepted so far, read from its log.</summary>
     public int Connections() =>
         File.Exists(LogFile) ? File.ReadAllLines(LogFile).Count(l => l.Contains("Connection from 127.0.0.1", StringComparison.Ordinal)) : 0;
+
+    /// <summary>Trusts this server's host key on another port too (a proxy in front of it).</summary>
+    public void TrustPort(int port)
+    {
+        var hostKey = File.ReadAllText(Path.Combine(Directory, "host_key.pub")).Split(' ');
+        File.AppendAllText(KnownHosts, $"[127.0.0.1]:{port} {hostKey[0]} {hostKey[1]}\n");
+    }
 
     /// <summary>The environment a run needs to reach this server's project directory.</summary>
     public Dictionary<string, string> Environment(string projectDirectory) => new()
