@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Detect on a generated repository of 20,000 files and 2,000 commits, against the baseline the old script used:
+# `git diff --name-only REF HEAD` piped through a shell glob match. Median of RUNS runs each; prints both and the ratio.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+runs="${RUNS:-7}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+repo="$work/repo"
+services=(backend web file-manager bank-advisor aletheia)
+
+mkdir -p "$repo" && cd "$repo" && git init -q
+# One fast-import stream: the first commit adds 20,000 files, the next 1,999 each change three of them.
+awk -v n=20000 -v commits=2000 'BEGIN {
+  srand(42); split("backend web file-manager bank-advisor aletheia", s, " ");
+  t = 1700000000;
+  printf "commit refs/heads/main\ncommitter Bench <b@b> %d +0000\ndata 4\ninit\n", t;
+  for (i = 0; i < n; i++) {
+    path = (i % 50 == 0) ? sprintf("app/infra/f%05d.yml", i) : sprintf("app/apps/%s/src/f%05d.txt", s[(i % 5) + 1], i);
+    content = sprintf("file %d\n", i);
+    printf "M 100644 inline %s\ndata %d\n%s\n", path, length(content), content;
+  }
+  for (c = 1; c < commits; c++) {
+    printf "commit refs/heads/main\ncommitter Bench <b@b> %d +0000\ndata 6\nchange\n", t + c;
+    for (k = 0; k < 3; k++) {
+      i = int(rand() * n);
+      if (i % 50 == 0) i++;
+      path = sprintf("app/apps/%s/src/f%05d.txt", s[(i % 5) + 1], i);
+      content = sprintf("file %d changed in %d\n", i, c);
+      printf "M 100644 inline %s\ndata %d\n%s\n", path, length(content), content;
+    }
+  }
+}' | git fast-import --quiet
+git checkout -q main
+git tag -f v-bench main~9 >/dev/null
+mkdir -p app && cp -r "$root/examples/octavios/." "$work/example" && cp "$work/example/octavios.build.yml" app/
+sed -i 's|    dockerfile: apps/[a-z-]*/Dockerfile||; s|  - infra/\*\*|  - infra/**|' app/octavios.build.yml
+# The bench needs only the configuration's globs; the compose files and contexts must exist for it to load.
+mkdir -p app/infra app/envs && cp "$work/example/infra/"*.yml app/infra/ && for s in "${services[@]}"; do mkdir -p "app/apps/$s"; done
+
+baseline() {
+  git -C "$repo" diff --name-only v-bench HEAD | while read -r f; do
+    case "$f" in
+      app/infra/*) printf '%s\n' "${services[@]}" ;;
+      app/apps/backend/*) echo backend ;;
+      app/apps/web/*) echo web ;;
+      app/apps/file-manager/*) echo file-manager ;;
+      app/apps/bank-advisor/*) echo bank-advisor ;;
+      app/apps/aletheia/*) echo aletheia ;;
+    esac
+  done | sort -u | tr '\n' ' '
+}
+
+detect() { "$root/build.sh" --config="$repo/app/octavios.build.yml" --target=Detect --services=changed --since=v-bench --verbosity=quiet | tail -1; }
+
+median_ms() {
+  local samples=()
+  for _ in $(seq 1 "$runs"); do
+    local start end
+    start=$(date +%s%N); "$@" >/dev/null; end=$(date +%s%N)
+    samples+=($(( (end - start) / 1000 )))
+  done
+  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f\n", m/1000}'
+}
+
+"$root/build.sh" --tree >/dev/null
+echo "repository: $(git -C "$repo" ls-files | wc -l) files, $(git -C "$repo" rev-list --count HEAD) commits; v-bench..HEAD: $(git -C "$repo" diff --name-only v-bench HEAD | wc -l) files"
+echo "baseline finds: $(baseline)"
+echo "Detect finds:   $(detect)"
+b=$(median_ms baseline)
+d=$(median_ms detect)
+echo "runs per command: $runs"
+echo "git diff | shell glob (median): ${b} ms"
+echo "./build.sh --target=Detect (median, whole process): ${d} ms"
+echo "ratio Detect / baseline: $(awk -v d="$d" -v b="$b" 'BEGIN {printf "%.2f", d/b}')"
