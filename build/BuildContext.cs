@@ -8,6 +8,7 @@ using Octavios.Deploy.Images;
 using Octavios.Deploy.Registry;
 using Octavios.Deploy.Remote;
 using Octavios.Deploy.Validation;
+using Octavios.Deploy.EnvFiles;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Versioning;
 
@@ -50,8 +51,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
                 "ssh" => throw new DeployInputException($"--transfer=ssh needs an ssh environment; '{EnvironmentName}' runs on this machine."),
                 var other => throw new DeployInputException($"Unknown --transfer='{other}'. Valid values: registry, ssh."),
             };
-            _target = new Lazy<DeployTarget>(() => Translate(() => DeployTarget.Create(TargetEnvironment, DryRun, Local, DeployLog, Masker,
-                System.Environment.GetEnvironmentVariable, SshSettings.FromEnvironment(System.Environment.GetEnvironmentVariable, Flag(BuildArguments.TrustNewHost)))));
+            _target = new Lazy<DeployTarget>(() => CreateTarget(DryRun));
+            _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateTarget(false) : _target.Value);
+            LockWait = int.TryParse(Argument(BuildArguments.LockWait) ?? "0", out var wait) && wait >= 0
+                ? TimeSpan.FromSeconds(wait)
+                : throw new DeployInputException($"--lock-wait='{Argument(BuildArguments.LockWait)}' is not a number of seconds.");
         }
         catch (DeployInputException error)
         {
@@ -91,6 +95,13 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     /// <summary>Where the environment's containers run: this machine, or the server (connected on first use).</summary>
     public DeployTarget Target => _target.Value;
+
+    /// <summary>The target with a real runner even in a dry run, for read-only listings (Prune --dryrun).</summary>
+    public DeployTarget RealTarget => _realTarget.Value;
+
+    public TimeSpan LockWait { get; }
+
+    public DateTimeOffset StartedAt => _startedAt;
 
     public string? ReportPath { get; }
 
@@ -186,6 +197,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
     private readonly Lazy<DeployTarget> _target;
+    private readonly Lazy<DeployTarget> _realTarget;
+    private Task<LoadedEnvFile?>? _envFile;
     private readonly HashSet<string> _plan;
     private IReadOnlyList<ImagePlan>? _toShip;
     private bool _registryChecked;
@@ -193,6 +206,47 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     private ICommandRunner? _local;
     private RegistryClient? _registry;
     private IReadOnlyList<ImagePlan>? _images;
+
+    private DeployTarget CreateTarget(bool dryRun) => Translate(() => DeployTarget.Create(TargetEnvironment, dryRun, Local, DeployLog, Masker,
+        System.Environment.GetEnvironmentVariable, SshSettings.FromEnvironment(System.Environment.GetEnvironmentVariable, Flag(BuildArguments.TrustNewHost))));
+
+    /// <summary>The environment's env file (once per run); its secrets are masked from then on.</summary>
+    public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync();
+
+    private async Task<LoadedEnvFile?> LoadAndMaskAsync()
+    {
+        var envFile = await EnvFileSource.LoadAsync(Config, TargetEnvironment, EnvFileOverride, Target.Runner, System.Environment.GetEnvironmentVariable);
+        foreach (var variable in envFile?.Variables ?? [])
+        {
+            if (SecretNames.IsSecret(variable.Name, Config.Validation.Secrets)) Masker.Add(variable.Value);
+        }
+
+        return envFile;
+    }
+
+    /// <summary>A deploy or rollback of the selected services to the given versions (by version variable).</summary>
+    public Deployer Deployer() => new(Config, TargetEnvironment, Target.Runner, Local, DeployLog, EnvFile, UsesRegistry);
+
+    public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions)
+    {
+        var uploads = new Dictionary<string, string>();
+        if (!Target.IsLocal)
+        {
+            // The server gets the compose files of this checkout (no git pull there), and --env-file when given.
+            foreach (var file in Config.Compose.Files) uploads[file] = File.ReadAllText(Config.ResolvePath(file));
+            if (EnvFileOverride is not null && TargetEnvironment.EnvFile is not null)
+                uploads[TargetEnvironment.EnvFile] = File.ReadAllText(Config.ResolvePath(EnvFileOverride));
+        }
+
+        var backup = Config.Deploy.Backup.Enabled || System.Environment.GetEnvironmentVariable("BACKUP_DB") is "true" or "1";
+        return new DeployRequest(action, EnvironmentName, Services, versions, uploads, RegistryCredentials,
+            new LockOwner(System.Environment.UserName, System.Environment.MachineName, DateTimeOffset.UtcNow,
+                $"{action} {string.Join(' ', Services)} {string.Join(' ', versions.Values.Distinct())}"),
+            LockWait, backup, $"./build.sh --target=Unlock --env={EnvironmentName}");
+    }
+
+    public IReadOnlyDictionary<string, string> VersionsOf(ReleaseVersion version) =>
+        Services.ToDictionary(s => Config.Services[s].VersionVariable, _ => version.ToString());
 
     private static T Translate<T>(Func<T> create)
     {

@@ -1,10 +1,9 @@
 using Octavios.Build.Host;
-using Octavios.Deploy.Deployment;
 
 namespace Octavios.Build.Tasks;
 
 [TaskName("Deploy")]
-[TaskDescription("Recreates exactly the selected services at --version on the environment and waits until they are healthy.")]
+[TaskDescription("Under the server's deploy lock: hooks, backup, compose files uploaded, versions recorded, exactly the selected services pulled and recreated (depends_on order), health gate with automatic rollback, audit log.")]
 [IsDependentOn(typeof(PushTask))]
 [IsDependentOn(typeof(ValidateTask))]
 [RequiresArgument(BuildArguments.Services)]
@@ -13,6 +12,9 @@ public sealed class DeployTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();
 
-    public override Task RunAsync(BuildContext context) =>
-        new ComposeDeployer(context.Target.Runner, context.DeployLog).DeployAsync(context.DeployPlan(context.RequireVersion()), context.Config.Registry, context.RegistryCredentials);
+    public override async Task RunAsync(BuildContext context)
+    {
+        await context.LoadEnvFileAsync();
+        await context.Deployer().RunAsync(context.DeployRequest("deploy", context.VersionsOf(context.RequireVersion())));
+    }
 }

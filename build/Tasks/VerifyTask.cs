@@ -1,15 +1,40 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Execution;
 using Octavios.Deploy.Health;
 
 namespace Octavios.Build.Tasks;
 
 [TaskName("Verify")]
-[TaskDescription("Checks the running services' HTTP health endpoints from the target (alone with --exclusive).")]
+[TaskDescription("From the target: health URLs answer, critical variables inside the containers match the env file (by hash), log errors since the deploy, CORS. Alone with --exclusive.")]
 [IsDependentOn(typeof(DeployTask))]
 public sealed class VerifyTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();
 
-    public override Task RunAsync(BuildContext context) =>
-        new HttpHealthVerifier(context.Target.Runner, context.DeployLog).VerifyAsync(context.Config, context.Services);
+    public override async Task RunAsync(BuildContext context)
+    {
+        var runner = context.Target.Runner;
+        var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
+
+        var envFile = await context.LoadEnvFileAsync();
+        var compose = context.DeployPlan(context.Version ?? new Deploy.Versioning.ReleaseVersion(0, 0, 0, null))
+            .Compose(await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog));
+        var containers = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var service in context.Services)
+        {
+            var ids = await runner.RunAsync(compose.ContainerIds(context.Config.Services[service].ComposeService));
+            containers[service] = ids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (containers[service].Count == 0 && !runner.IsDryRun) problems.Add($"{service}: no running container");
+        }
+
+        var runtime = new RuntimeVerifier(runner, context.DeployLog);
+        if (envFile is not null)
+            problems.AddRange(await runtime.VariablesAsync(containers, envFile, context.Config.Verify.CriticalVariables ?? context.Config.Validation.Secrets));
+        await runtime.ReportLogErrorsAsync(containers, context.Plans("Deploy") ? context.StartedAt : DateTimeOffset.UtcNow.AddMinutes(-15));
+        if (context.Config.Verify.Cors is { } cors && await runtime.CorsAsync(cors) is { } corsProblem) problems.Add(corsProblem);
+
+        if (problems.Count > 0) throw new InvalidOperationException("Verify failed:\n  " + string.Join("\n  ", problems));
+        if (!runner.IsDryRun) context.DeployLog.Information($"Verify passed for {string.Join(", ", context.Services)} on {context.Target.Label}");
+    }
 }

@@ -26,6 +26,10 @@ public sealed class SuiteConfig
 
     public ValidationConfig Validation { get; set; } = new();
 
+    public PruneConfig Prune { get; set; } = new();
+
+    public VerifyConfig Verify { get; set; } = new();
+
     /// <summary>The folder the configuration file is in: every relative path resolves against it.</summary>
     [YamlDotNet.Serialization.YamlIgnore]
     public string BaseDirectory { get; set; } = "";
@@ -136,6 +140,59 @@ public sealed class EnvironmentConfig
 public sealed class DeployConfig
 {
     public int HealthTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>A deploy lock older than this is reported as stale, with the command that breaks it.</summary>
+    public int LockStaleMinutes { get; set; } = 60;
+
+    /// <summary>Lines of a failing service's log shown before the rollback.</summary>
+    public int LogTail { get; set; } = 50;
+
+    public HooksConfig Hooks { get; set; } = new();
+
+    public BackupConfig Backup { get; set; } = new();
+}
+
+/// <summary>Local shell commands around a deploy; they get OCTAVIOS_VERSION, OCTAVIOS_SERVICES, OCTAVIOS_HOSTS, OCTAVIOS_ENV.</summary>
+public sealed class HooksConfig
+{
+    public List<string> PreDeploy { get; set; } = [];
+
+    public List<string> PostDeploy { get; set; } = [];
+}
+
+/// <summary>A backup taken on the server before a deploy: the command's output is kept as DIRECTORY/backup-TIMESTAMP.EXT.</summary>
+public sealed class BackupConfig
+{
+    /// <summary>On for every deploy (BACKUP_DB=true turns it on for one run).</summary>
+    public bool Enabled { get; set; }
+
+    public string Command { get; set; } = "";
+
+    public string Directory { get; set; } = "backups";
+
+    public string Extension { get; set; } = "sql";
+}
+
+public sealed class PruneConfig
+{
+    /// <summary>Versions kept besides the running one.</summary>
+    public int Keep { get; set; } = 2;
+}
+
+public sealed class VerifyConfig
+{
+    /// <summary>Variables whose value inside the running containers must equal the env file's (default: the secrets).</summary>
+    public List<string>? CriticalVariables { get; set; }
+
+    public CorsConfig? Cors { get; set; }
+}
+
+/// <summary>Sends Origin to a URL and expects it back in Access-Control-Allow-Origin.</summary>
+public sealed class CorsConfig
+{
+    public string Url { get; set; } = "";
+
+    public string Origin { get; set; } = "";
 }
 
 public sealed class ValidationConfig

@@ -33,7 +33,8 @@ public sealed class HttpHealthVerifier(ICommandRunner runner, IDeployLog log)
         }
     }
 
-    public async Task VerifyAsync(SuiteConfig config, IReadOnlyList<string> services, CancellationToken cancellation = default)
+    /// <summary>Problems found, one per unhealthy endpoint.</summary>
+    public async Task<IReadOnlyList<string>> CheckAsync(SuiteConfig config, IReadOnlyList<string> services, CancellationToken cancellation = default)
     {
         var failures = new List<string>();
         foreach (var service in services)
@@ -51,6 +52,6 @@ public sealed class HttpHealthVerifier(ICommandRunner runner, IDeployLog log)
             else failures.Add($"{service}: {health.Url}: {problem}");
         }
 
-        if (failures.Count > 0) throw new InvalidOperationException("Verify failed:\n  " + string.Join("\n  ", failures));
+        return failures;
     }
 }

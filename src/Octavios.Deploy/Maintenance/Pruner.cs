@@ -1,0 +1,51 @@
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Execution;
+
+namespace Octavios.Deploy.Maintenance;
+
+/// <summary>Prune on a target: lists what PrunePlan allows, and removes it by tag (never by force).</summary>
+public sealed class Pruner(ICommandRunner target, IDeployLog log)
+{
+    public static Command ListTags(string repository) =>
+        new("docker", ["image", "ls", "--no-trunc", "--format", "{{.Tag}} {{.ID}}", repository]) { Title = $"list {repository}" };
+
+    public static Command ContainerImages() =>
+        new("sh", ["-c", "ids=$(docker ps --all --quiet --no-trunc); [ -z \"$ids\" ] || docker inspect --format '{{.Image}}' $ids"]) { Title = "images in use" };
+
+    public static Command Remove(string reference) => new("docker", ["image", "rm", reference]) { Title = $"remove {reference}" };
+
+    public async Task<IReadOnlyList<ImageTag>> RunAsync(SuiteConfig config, IReadOnlyList<string> services, bool dryRun, CancellationToken cancellation = default)
+    {
+        var current = VersionsFile.Parse((await target.RunAsync(RemoteFiles.Read(VersionsFile.Current), cancellation)).StandardOutput);
+        var previous = VersionsFile.Parse((await target.RunAsync(RemoteFiles.Read(VersionsFile.Previous), cancellation)).StandardOutput);
+        var inUse = (await target.RunAsync(ContainerImages(), cancellation)).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        var removed = new List<ImageTag>();
+        foreach (var service in services)
+        {
+            var settings = config.Services[service];
+            var repository = config.ImageRepository(settings);
+            var tags = (await target.RunAsync(ListTags(repository), cancellation)).StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Trim().Split(' '))
+                .Where(p => p.Length == 2)
+                .Select(p => new ImageTag(repository, p[0], p[1]))
+                .ToList();
+            var running = current.GetValueOrDefault(settings.VersionVariable);
+            var doomed = PrunePlan.Removable(tags, running, previous.GetValueOrDefault(settings.VersionVariable), config.Prune.Keep, inUse);
+            if (running is null) log.Information($"{service}: no running version recorded in {VersionsFile.Current}: nothing pruned");
+            foreach (var tag in doomed)
+            {
+                if (dryRun) log.Information($"[dry run] would remove {tag.Reference}");
+                else await target.RunAsync(Remove(tag.Reference), cancellation);
+            }
+
+            if (!dryRun && doomed.Count > 0) log.Information($"{service}: removed {string.Join(", ", doomed.Select(d => d.Tag))}; running {running}");
+            removed.AddRange(doomed);
+        }
+
+        return removed;
+    }
+}
