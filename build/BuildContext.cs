@@ -225,7 +225,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     }
 
     /// <summary>A deploy or rollback of the selected services to the given versions (by version variable).</summary>
-    public Deployer Deployer() => new(Config, TargetEnvironment, Target.Runner, Local, DeployLog, EnvFile, UsesRegistry);
+    public Deployer Deployer() => new(Config, Target.Runner, Local, DeployLog, EnvFile, UsesRegistry);
 
     public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions)
     {

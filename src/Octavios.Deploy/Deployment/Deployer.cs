@@ -27,7 +27,7 @@ public sealed class DeployFailedException(string message) : Exception(message);
 /// A deploy on one target: lock, hooks, backup, upload, versions file, pull and recreate exactly the selected
 /// services wave by wave (depends_on), health gate, automatic rollback, audit line, unlock.
 /// </summary>
-public sealed class Deployer(SuiteConfig config, EnvironmentConfig environment, ICommandRunner target, ICommandRunner local, IDeployLog log,
+public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommandRunner local, IDeployLog log,
     string? envFile, bool pull)
 {
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
@@ -46,6 +46,7 @@ public sealed class Deployer(SuiteConfig config, EnvironmentConfig environment, 
                 await target.RunAsync(RemoteFiles.Write(path, content, secret: path == envFile), cancellation);
 
             var before = VersionsFile.Parse((await target.RunAsync(RemoteFiles.Read(VersionsFile.Current), cancellation)).StandardOutput);
+            var previousBefore = (await target.RunAsync(RemoteFiles.Read(VersionsFile.Previous), cancellation)).StandardOutput;
             var after = new Dictionary<string, string>(before);
             foreach (var (variable, version) in request.Versions) after[variable] = version;
             await target.RunAsync(RemoteFiles.Copy(VersionsFile.Current, VersionsFile.Previous), cancellation);
@@ -70,7 +71,9 @@ public sealed class Deployer(SuiteConfig config, EnvironmentConfig environment, 
                     else restored[variable] = version;
                 }
 
+                // A release that never went live changes neither the current nor the previous set.
                 await target.RunAsync(RemoteFiles.Write(VersionsFile.Current, VersionsFile.Format(restored)), cancellation);
+                if (previousBefore.Length > 0) await target.RunAsync(RemoteFiles.Write(VersionsFile.Previous, previousBefore), cancellation);
                 var rollback = "rolled back";
                 try
                 {

@@ -15,9 +15,12 @@ namespace Octavios.Deploy.Health;
 /// </summary>
 public sealed partial class RuntimeVerifier(ICommandRunner target, IDeployLog log)
 {
-    /// <summary>The SHA-256 of a variable's value inside a container, computed on the server; exit 3 when it is not set there.</summary>
+    /// <summary>
+    /// The SHA-256 of a variable's value inside a container, computed on the server (only the hash comes back);
+    /// exit 3 when it is not set there. Reads `env`, which every image has, unlike printenv.
+    /// </summary>
     public static Command ContainerValueHash(string containerId, string variable) =>
-        new("sh", ["-c", "v=$(docker exec \"$1\" printenv \"$2\") || exit 3; printf %s \"$v\" | sha256sum", "sh", containerId, variable])
+        new("sh", ["-c", "v=$(docker exec \"$1\" env | awk -v k=\"$2\" 'index($0, k \"=\") == 1 { print substr($0, length(k) + 2); found = 1 } END { exit !found }') || exit 3; printf %s \"$v\" | sha256sum", "sh", containerId, variable])
         {
             Title = $"hash {variable} in {containerId[..Math.Min(12, containerId.Length)]}",
         };

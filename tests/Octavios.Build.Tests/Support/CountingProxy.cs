@@ -9,6 +9,7 @@ public sealed class CountingProxy : IDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _target;
     private readonly CancellationTokenSource _stop = new();
+    private readonly List<TcpClient> _open = [];
     private long _bytes;
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -41,6 +42,7 @@ public sealed class CountingProxy : IDisposable
         using (client)
         using (var upstream = new TcpClient())
         {
+            lock (_open) _open.AddRange([client, upstream]);
             await upstream.ConnectAsync(IPAddress.Loopback, _target);
             await Task.WhenAny(CopyAsync(client.GetStream(), upstream.GetStream()), CopyAsync(upstream.GetStream(), client.GetStream()));
         }
@@ -60,6 +62,16 @@ public sealed class CountingProxy : IDisposable
         }
         catch (Exception) when (_stop.IsCancellationRequested || true)
         {
+        }
+    }
+
+    /// <summary>Drops every connection through the proxy at once, as a network failure would.</summary>
+    public void Cut()
+    {
+        lock (_open)
+        {
+            foreach (var connection in _open) connection.Client.Close(0);
+            _open.Clear();
         }
     }
 

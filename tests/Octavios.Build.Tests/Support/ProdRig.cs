@@ -17,7 +17,7 @@ public sealed class ProdRig : IDisposable
 
     public TestSshServer Ssh { get; }
 
-    public string ProjectDirectory { get; }
+    public string ProjectDirectory { get; private set; }
 
     public string DockerConfig { get; }
 
@@ -76,6 +76,16 @@ public sealed class ProdRig : IDisposable
         var push = Run(null, "--target=Push", $"--services={string.Join(',', services)}", $"--version={version}");
         Assert.That(push.ExitCode, Is.Zero, push.StandardOutput + push.StandardError);
     }
+
+    /// <summary>Moves the server's project directory to a new name (spaces, quotes: whatever the test wants).</summary>
+    public void RenameProjectDirectory(string name)
+    {
+        var target = Path.Combine(Path.GetDirectoryName(ProjectDirectory)!, name);
+        Directory.Move(ProjectDirectory, target);
+        ProjectDirectory = target;
+    }
+
+    public string ServerFile(string relative) => Path.Combine(ProjectDirectory, relative);
 
     public void Dispose()
     {
