@@ -1,0 +1,154 @@
+using Octavios.Deploy;
+using Octavios.Deploy.Compose;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Health;
+using Octavios.Deploy.Maintenance;
+using Octavios.Deploy.Remote;
+
+namespace Octavios.Build.Tests.Deployment;
+
+/// <summary>The pure pieces of Deploy, Verify, Rollback and Prune.</summary>
+public class DeployPiecesTests
+{
+    [Test]
+    public void VersionsFileRoundTrips()
+    {
+        var versions = new Dictionary<string, string> { ["WEB_VERSION"] = "0.2.2", ["BACKEND_VERSION"] = "0.2.3" };
+        var text = VersionsFile.Format(versions);
+        Assert.That(text, Does.EndWith("BACKEND_VERSION=0.2.3\nWEB_VERSION=0.2.2\n"));
+        Assert.That(VersionsFile.Parse(text), Is.EqualTo(versions));
+        Assert.That(VersionsFile.Parse(""), Is.Empty);
+    }
+
+    [Test]
+    public void AuditLineIsOneJsonObject()
+    {
+        var line = new AuditEntry("deploy", "ci@runner", new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero), "prod", ["backend"],
+            new Dictionary<string, string?> { ["BACKEND_VERSION"] = "0.2.2" }, new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.3" }, "succeeded", 12.34).ToJsonLine();
+        Assert.That(line, Is.EqualTo("{\"action\":\"deploy\",\"who\":\"ci@runner\",\"when\":\"2026-11-28T10:00:00Z\",\"environment\":\"prod\",\"services\":[\"backend\"],\"from\":{\"BACKEND_VERSION\":\"0.2.2\"},\"to\":{\"BACKEND_VERSION\":\"0.2.3\"},\"result\":\"succeeded\",\"duration_s\":12.3}\n"));
+    }
+
+    [Test]
+    public void DependsOnGivesWaves()
+    {
+        var files = new[]
+        {
+            ComposeFile.Parse("a.yml", "services:\n  web:\n    depends_on: [backend]\n  backend:\n    depends_on:\n      db: {condition: service_healthy}\n  db: {}\n  worker: {}\n"),
+        };
+        Assert.That(DependencyOrder.Waves(files, ["web", "backend", "db", "worker"]).Select(w => string.Join(",", w)),
+            Is.EqualTo(new[] { "db,worker", "backend", "web" }));
+        Assert.That(DependencyOrder.Waves(files, ["web"]).Single(), Is.EqualTo(new[] { "web" }), "a dependency outside the selection does not hold it back");
+    }
+
+    [Test]
+    public void ADependencyCycleIsReported()
+    {
+        var files = new[] { ComposeFile.Parse("a.yml", "services:\n  a: {depends_on: [b]}\n  b: {depends_on: [a]}\n") };
+        Assert.That(Assert.Throws<InvalidOperationException>(() => DependencyOrder.Waves(files, ["a", "b"]))!.Message, Does.Contain("cycle"));
+    }
+
+    [Test]
+    public void LockOwnerRoundTripsAndToleratesGarbage()
+    {
+        var owner = new LockOwner("alice", "laptop", new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), "deploy backend 0.2.3");
+        Assert.That(LockOwner.Parse(owner.ToJson()), Is.EqualTo(owner));
+        Assert.That(owner.ToString(), Is.EqualTo("alice on laptop since 2026-11-28 09:00:00Z (deploy backend 0.2.3)"));
+        Assert.That(LockOwner.Parse(""), Is.Null);
+        Assert.That(LockOwner.Parse("{\"who\":1}"), Is.Null);
+    }
+
+    [Test]
+    public void RemoteFileScriptsTakePathsAsArgumentsAndWorkInARealShell()
+    {
+        var dir = Directory.CreateTempSubdirectory("octavios-files-").FullName;
+        var path = Path.Combine(dir, "odd 'dir' $(touch pwned)", "versions.env");
+        void Pipe(string content, Octavios.Deploy.Commands.Command command)
+        {
+            var result = Support.Shell.Run("sh", ["-c", $"printf '{content}' | {command.ToShellLine()}"], null, dir);
+            Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+        }
+
+        Pipe("A=1\\n", RemoteFiles.Write(path, "A=1\n"));
+        Pipe("", RemoteFiles.Copy(path, path + ".previous"));
+        Pipe("B=2\\n", RemoteFiles.Append(path + ".previous", "B=2\n"));
+        Assert.That(File.ReadAllText(path + ".previous"), Is.EqualTo("A=1\nB=2\n"));
+        Assert.That(File.ReadAllText(path), Is.EqualTo("A=1\n"));
+        Assert.That(File.Exists(path + ".previous"), Is.True);
+        Assert.That(Directory.GetFiles(Path.GetDirectoryName(path)!).Where(f => f.Contains(".tmp.")), Is.Empty, "no temporary file left");
+        Assert.That(File.Exists(Path.Combine(dir, "pwned")), Is.False);
+        Assert.That(Support.Shell.Run("sh", ["-c", RemoteFiles.Read(path + ".missing").ToShellLine()], null, dir).ExitCode, Is.Zero);
+        Directory.Delete(dir, true);
+    }
+
+    [Test]
+    public void CorsHeaderAndLogErrorsAreRead()
+    {
+        Assert.That(RuntimeVerifier.AllowedOrigin("HTTP/1.1 200 OK\r\naccess-control-allow-origin: https://a.b\r\n\r\n"), Is.EqualTo("https://a.b"));
+        Assert.That(RuntimeVerifier.AllowedOrigin("HTTP/1.1 200 OK\r\n\r\n"), Is.Null);
+        Assert.That(RuntimeVerifier.ErrorLines("ok\nERROR: db down\nterrorism is a word\nTraceback (most recent call last):\n"),
+            Is.EqualTo(new[] { "ERROR: db down", "Traceback (most recent call last):" }));
+    }
+
+    [Test]
+    public void ContainerValueHashPassesNamesAsArguments()
+    {
+        var command = RuntimeVerifier.ContainerValueHash("abc123", "SECRET_KEY");
+        Assert.That(command.Args.Select(a => a.Value).TakeLast(3), Is.EqualTo(new[] { "sh", "abc123", "SECRET_KEY" }));
+        Assert.That(RuntimeVerifier.Sha256("abc"), Is.EqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    }
+
+    private static ImageTag Tag(string tag, string id) => new("r/octavios/backend", tag, id);
+
+    [Test]
+    public void PruneKeepsTheRunningTheNewerTheKeptTheRollbackAndTheUsed()
+    {
+        var tags = new[]
+        {
+            Tag("0.1.0", "i010"), Tag("0.1.0-20261101-1200", "i010"), Tag("0.2.0", "i020"), Tag("0.2.1", "i021"), Tag("0.2.2", "i022"),
+            Tag("0.2.3", "i023"), Tag("0.2.4", "i024"), Tag("latest", "i024"), Tag("0.1.5", "used"),
+        };
+        var removable = PrunePlan.Removable(tags, running: "0.2.3", rollback: "0.2.0", keep: 2, imagesInUse: new HashSet<string> { "used" });
+        Assert.That(removable.Select(t => t.Tag), Is.EqualTo(new[] { "0.1.0", "0.1.0-20261101-1200" }));
+    }
+
+    [Test]
+    public void PruneRemovesNothingWithoutARunningVersion() =>
+        Assert.That(PrunePlan.Removable([Tag("0.1.0", "a")], running: null, rollback: null, keep: 0, imagesInUse: new HashSet<string>()), Is.Empty);
+
+    [TestCase("0.2.3-20261128-1000", "0.2.3")]
+    [TestCase("1.0.0-rc.1", "1.0.0-rc.1")]
+    [TestCase("latest", null)]
+    public void PruneKnowsWhichReleaseATagBelongsTo(string tag, string? release) => Assert.That(PrunePlan.ReleaseOf(tag), Is.EqualTo(release));
+
+    [TestCase("deploy@prod.example.com", "deploy", "prod.example.com", 22)]
+    [TestCase("root@127.0.0.1:2222", "root", "127.0.0.1", 2222)]
+    [TestCase("ci@[::1]:22", "ci", "::1", 22)]
+    public void ServerAddresses(string text, string user, string host, int port) =>
+        Assert.That(ServerAddress.Parse(text), Is.EqualTo(new ServerAddress(user, host, port)));
+
+    [TestCase("prod.example.com")]
+    [TestCase("root@host;rm -rf /")]
+    [TestCase("root@host:99999")]
+    [TestCase("-oProxyCommand=x@host")]
+    public void BadServerAddressesAreRefused(string text) => Assert.Throws<DeployInputException>(() => ServerAddress.Parse(text));
+
+    [Test]
+    public void KnownHostsMatchesPlainHashedAndPortedEntries()
+    {
+        var key = new byte[] { 1, 2, 3 };
+        var other = new byte[] { 9, 9, 9 };
+        var salt = new byte[20];
+        using var hmac = new System.Security.Cryptography.HMACSHA1(salt);
+        var hashed = Convert.ToBase64String(hmac.ComputeHash("[10.0.0.5]:2222"u8.ToArray()));
+        var hosts = new KnownHosts(
+        [
+            ("prod.example.com,10.0.0.4", "ssh-ed25519", Convert.ToBase64String(key)),
+            ($"|1|{Convert.ToBase64String(salt)}|{hashed}", "ssh-ed25519", Convert.ToBase64String(key)),
+        ]);
+        Assert.That(hosts.Verify("prod.example.com", 22, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.Known));
+        Assert.That(hosts.Verify("10.0.0.5", 2222, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.Known));
+        Assert.That(hosts.Verify("10.0.0.4", 22, "ssh-ed25519", other), Is.EqualTo(HostKeyVerdict.Changed));
+        Assert.That(hosts.Verify("10.0.0.4", 2200, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.Unknown));
+        Assert.That(KnownHosts.Line("h", 2200, "ssh-ed25519", key), Is.EqualTo("[h]:2200 ssh-ed25519 AQID"));
+    }
+}
