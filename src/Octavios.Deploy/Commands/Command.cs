@@ -56,6 +56,6 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
         var line = string.Join(' ', parts);
         if (WorkingDirectory is not null) line = $"cd {ShellQuote.Quote(WorkingDirectory)} && {line}";
         // Standard input travels beside the command (a pipe, or the SSH channel), never inside the line.
-        return masked && StandardInput is { } input ? $"{line} (stdin: {Show(input)})" : line;
+        return masked && StandardInput is { } input ? $"{line} (stdin: {(input.IsSecret ? CommandArg.Mask : $"{input.Value.Length} characters")})" : line;
     }
 }
