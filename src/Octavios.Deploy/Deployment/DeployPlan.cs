@@ -18,11 +18,7 @@ public sealed record DeployPlan(
     public static DeployPlan Create(SuiteConfig config, EnvironmentConfig environment, IReadOnlyList<string> services,
         ReleaseVersion version, string? envFile, bool? pull = null)
     {
-        var variables = new Dictionary<string, string>
-        {
-            [config.Compose.RegistryVariable] = config.Registry,
-            [config.Compose.NamespaceVariable] = config.Namespace,
-        };
+        var variables = SuiteVariables(config);
         foreach (var name in services) variables[config.Services[name].VersionVariable] = version.ToString();
         return new DeployPlan(
             services.Select(s => config.Services[s].ComposeService).ToList(),
@@ -34,6 +30,13 @@ public sealed record DeployPlan(
             pull ?? environment.Push,
             TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds));
     }
+
+    /// <summary>What the suite itself gives the compose files: the registry and the namespace.</summary>
+    public static Dictionary<string, string> SuiteVariables(SuiteConfig config) => new()
+    {
+        [config.Compose.RegistryVariable] = config.Registry,
+        [config.Compose.NamespaceVariable] = config.Namespace,
+    };
 
     public ComposeCommands Compose(ComposeFlavor flavor) => new(flavor, Project, ComposeFiles, EnvFile, Variables);
 }

@@ -102,11 +102,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 
     private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions)
     {
-        var variables = new Dictionary<string, string>(versions)
-        {
-            [config.Compose.RegistryVariable] = config.Registry,
-            [config.Compose.NamespaceVariable] = config.Namespace,
-        };
+        var variables = DeployPlan.SuiteVariables(config);
+        foreach (var (name, version) in versions) variables[name] = version;
         return new ComposeCommands(flavor, config.Compose.Project, config.Compose.Files, envFile, variables);
     }
 

@@ -58,39 +58,6 @@ public static class Interpolation
         return output.ToString();
     }
 
-    /// <summary>Every variable name a text refers to, and whether each reference carries a default or an error operator.</summary>
-    public static IEnumerable<(string Name, bool HasFallback)> References(string text)
-    {
-        var i = 0;
-        while ((i = text.IndexOf('$', i)) >= 0 && i < text.Length - 1)
-        {
-            var next = text[i + 1];
-            if (next == '$')
-            {
-                i += 2;
-            }
-            else if (next == '{' && ClosingBrace(text, i + 2) is { } close)
-            {
-                var body = text[(i + 2)..close];
-                var nameEnd = NameEnd(body);
-                yield return (body[..nameEnd], nameEnd < body.Length);
-                foreach (var nested in References(body[nameEnd..])) yield return nested;
-                i = close + 1;
-            }
-            else if (IsNameStart(next))
-            {
-                var end = i + 2;
-                while (end < text.Length && IsNameChar(text[end])) end++;
-                yield return (text[(i + 1)..end], false);
-                i = end;
-            }
-            else
-            {
-                i++;
-            }
-        }
-    }
-
     private static string Braced(string body, string text, Func<string, string?> lookup, ICollection<string>? missing)
     {
         var nameEnd = NameEnd(body);

@@ -39,9 +39,4 @@ public class InterpolationTests
         Assert.That(Interpolation.Substitute("${A}-$B-${C:-c}", _ => null, missing), Is.EqualTo("--c"));
         Assert.That(missing, Is.EqualTo(new[] { "A", "B" }));
     }
-
-    [Test]
-    public void ReferencesListNamesWithTheirFallbacks() =>
-        Assert.That(Interpolation.References("${A}/$B/${C:-${D}}/$$E").ToList(),
-            Is.EqualTo(new[] { ("A", false), ("B", false), ("C", true), ("D", false) }));
 }

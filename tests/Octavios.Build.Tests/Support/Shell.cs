@@ -6,13 +6,6 @@ namespace Octavios.Build.Tests.Support;
 /// <summary>Runs real programs for end-to-end tests, through the suite's own local runner.</summary>
 public static class Shell
 {
-    private sealed class QuietLog : IDeployLog
-    {
-        public void Information(string message) { }
-        public void Verbose(string message) { }
-        public void Warning(string message) { }
-        public void Error(string message) { }
-    }
 
     public static CommandResult Run(string program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null,
         string? workingDirectory = null, TimeSpan? timeout = null)
@@ -22,7 +15,7 @@ public static class Shell
             Environment = (environment ?? new Dictionary<string, string>()).ToDictionary(e => e.Key, e => new CommandArg(e.Value)),
         };
         using var cancellation = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
-        return new LocalCommandRunner(workingDirectory ?? SuiteRun.RepositoryRoot, new QuietLog(), new SecretMasker())
+        return new LocalCommandRunner(workingDirectory ?? SuiteRun.RepositoryRoot, new NullLog(), new SecretMasker())
             .TryRunAsync(command, cancellation.Token).GetAwaiter().GetResult();
     }
 

@@ -10,13 +10,6 @@ namespace Octavios.Build.Tests.Validation;
 [NonParallelizable]
 public class TargetChecksTests
 {
-    private sealed class Log : IDeployLog
-    {
-        public void Information(string message) { }
-        public void Verbose(string message) { }
-        public void Warning(string message) { }
-        public void Error(string message) { }
-    }
 
     /// <summary>Answers every command with success, except the programs it is told are missing.</summary>
     private sealed class MissingToolsRunner(params string[] missing) : ICommandRunner
@@ -44,9 +37,9 @@ public class TargetChecksTests
     public void Remove() => Directory.Delete(_dir, true);
 
     private static IReadOnlyList<Finding> Run(ICommandRunner runner, string? envFile = "envs/.env.prod", int minFree = 0) =>
-        TargetChecks.RunAsync(runner, envFile, minFree, new Log()).GetAwaiter().GetResult();
+        TargetChecks.RunAsync(runner, envFile, minFree, new NullLog()).GetAwaiter().GetResult();
 
-    private ICommandRunner Local(string? dir = null) => new LocalCommandRunner(dir ?? _dir, new Log(), new SecretMasker());
+    private ICommandRunner Local(string? dir = null) => new LocalCommandRunner(dir ?? _dir, new NullLog(), new SecretMasker());
 
     private static string[] Errors(IEnumerable<Finding> findings) => findings.Where(f => f.Severity == Severity.Error).Select(f => f.Check).ToArray();
 
@@ -81,20 +74,13 @@ public class TargetChecksTests
 [NonParallelizable]
 public class ComposeCliCheckTests
 {
-    private sealed class Log : IDeployLog
-    {
-        public void Information(string message) { }
-        public void Verbose(string message) { }
-        public void Warning(string message) { }
-        public void Error(string message) { }
-    }
 
     private static IEnumerable<Finding> Run(Octavios.Deploy.Configuration.SuiteConfig config)
     {
         var envFile = new Octavios.Deploy.EnvFiles.LoadedEnvFile("env", Octavios.Deploy.EnvFiles.DotEnvReader.ReadFile(
             Path.Combine(config.BaseDirectory, "envs", ".env.local"), _ => null));
-        return ComposeCliCheck.RunAsync(new LocalCommandRunner(config.BaseDirectory, new Log(), new SecretMasker()), config, envFile,
-            new Dictionary<string, string> { ["REGISTRY"] = "r", ["NAMESPACE"] = "n" }, new Log()).GetAwaiter().GetResult();
+        return ComposeCliCheck.RunAsync(new LocalCommandRunner(config.BaseDirectory, new NullLog(), new SecretMasker()), config, envFile,
+            new Dictionary<string, string> { ["REGISTRY"] = "r", ["NAMESPACE"] = "n" }, new NullLog()).GetAwaiter().GetResult();
     }
 
     [Test]
