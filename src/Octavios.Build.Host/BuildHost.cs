@@ -119,11 +119,12 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
             provider);
 
         var engine = new CakeEngine(data, log);
+        var skipReasons = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         TContext? typedContext = null;
         TContext Typed() => typedContext ?? throw new InvalidOperationException("The build context was not created.");
         foreach (var entry in catalog.Tasks)
         {
-            Register(engine, entry, ActivatorUtilities.CreateInstance(provider, entry.Type), Typed, log);
+            Register(engine, entry, ActivatorUtilities.CreateInstance(provider, entry.Type), Typed, log, skipReasons);
         }
 
         switch (commandLine.Mode)
@@ -145,7 +146,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         if (commandLine.Exclusive) settings.UseExclusiveTarget();
         var printer = new CakeSpectreReportPrinter(_console);
         var report = await engine.RunTargetAsync(typedContext, new DefaultExecutionStrategy(log, printer), settings);
-        if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(report);
+        if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(WithSkipReasons(report, skipReasons));
         if (typedContext is IHasFinalOutput { FinalOutput: { } final }) _console.Profile.Out.Writer.WriteLine(final);
         return ExitCodes.Success;
     }
@@ -163,7 +164,16 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         }
     }
 
-    private static void Register(CakeEngine engine, TaskEntry entry, object instance, Func<TContext> context, ICakeLog log)
+    /// <summary>Cake fixes a criterion's message when the task is registered; the report shows the reason each task gave at run time.</summary>
+    private static CakeReport WithSkipReasons(CakeReport report, Dictionary<string, string> reasons)
+    {
+        var rewritten = new CakeReport();
+        foreach (var entry in report)
+            rewritten.Add(entry.TaskName, reasons.GetValueOrDefault(entry.TaskName) ?? entry.SkippedMessage, entry.Category, entry.Duration, entry.ExecutionStatus);
+        return rewritten;
+    }
+
+    private static void Register(CakeEngine engine, TaskEntry entry, object instance, Func<TContext> context, ICakeLog log, Dictionary<string, string> skipReasons)
     {
         var task = (dynamic)instance;
         var builder = engine.RegisterTask(entry.Name).Description(entry.Description);
@@ -173,9 +183,14 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         builder.WithCriteria(_ =>
         {
             TaskCriterion criterion = task.ShouldRun(context());
-            if (!criterion.ShouldRun) log.Information("Skipping {0}: {1}", entry.Name, criterion.Reason);
+            if (!criterion.ShouldRun)
+            {
+                skipReasons[entry.Name] = criterion.Reason ?? "";
+                log.Information("Skipping {0}: {1}", entry.Name, criterion.Reason);
+            }
+
             return criterion.ShouldRun;
-        }, "see the reason above");
+        }, "skipped");
         builder.Does(async () => await (Task)task.RunAsync(context()));
         if (Overrides(entry.Type, "OnError"))
             builder.OnError(exception => { task.OnError(exception, context()); });
