@@ -181,7 +181,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public string? EnvFileOverride => Argument(BuildArguments.EnvFile);
 
     public ValidationRequest ValidationRequest() =>
-        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable);
+        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable, LoadEnvFileAsync);
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
@@ -215,11 +215,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     private async Task<LoadedEnvFile?> LoadAndMaskAsync()
     {
-        var envFile = await EnvFileSource.LoadAsync(Config, TargetEnvironment, EnvFileOverride, Target.Runner, System.Environment.GetEnvironmentVariable);
-        foreach (var variable in envFile?.Variables ?? [])
-        {
-            if (SecretNames.IsSecret(variable.Name, Config.Validation.Secrets)) Masker.Add(variable.Value);
-        }
+        var envFile = await EnvFileSource.LoadAsync(Config, TargetEnvironment, EnvFileOverride, () => Target.Runner, System.Environment.GetEnvironmentVariable);
+        foreach (var secret in envFile?.SecretValues(Config.Validation.Secrets) ?? []) Masker.Add(secret);
 
         return envFile;
     }

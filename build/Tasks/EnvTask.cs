@@ -10,8 +10,7 @@ public sealed class EnvTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var envFile = await EnvFileSource.LoadAsync(context.Config, context.TargetEnvironment, context.EnvFileOverride,
-            context.Target.Runner, System.Environment.GetEnvironmentVariable);
+        var envFile = await context.LoadEnvFileAsync();
         if (envFile is null)
         {
             if (context.DryRun) return;

@@ -12,7 +12,7 @@ public static class EnvFileSource
 {
     /// <summary>Null when there is no env file to read; throws <see cref="EnvFileSyntaxException"/> on a file Compose would refuse.</summary>
     public static async Task<LoadedEnvFile?> LoadAsync(SuiteConfig config, EnvironmentConfig environment, string? overridePath,
-        ICommandRunner target, Func<string, string?> processEnvironment, CancellationToken cancellation = default)
+        Func<ICommandRunner> target, Func<string, string?> processEnvironment, CancellationToken cancellation = default)
     {
         if (overridePath is not null || environment.Kind == EnvironmentKind.Local)
         {
@@ -22,10 +22,11 @@ public static class EnvFileSource
             return File.Exists(path) ? new LoadedEnvFile(path, DotEnvReader.ReadFile(path, processEnvironment)) : null;
         }
 
-        if (environment.EnvFile is null || target.IsDryRun) return null;
-        var read = await target.TryRunAsync(new Command("cat", ["--", environment.EnvFile]) { SensitiveOutput = true, Title = "read the env file" }, cancellation);
+        var server = target();
+        if (environment.EnvFile is null || server.IsDryRun) return null;
+        var read = await server.TryRunAsync(new Command("cat", ["--", environment.EnvFile]) { SensitiveOutput = true, Title = "read the env file" }, cancellation);
         if (!read.Succeeded) return null;
-        var label = $"{target.Target}:{environment.EnvFile}";
+        var label = $"{server.Target}:{environment.EnvFile}";
         return new LoadedEnvFile(label, DotEnvReader.Parse(read.StandardOutput, label, processEnvironment));
     }
 }

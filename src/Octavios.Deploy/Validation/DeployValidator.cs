@@ -19,7 +19,8 @@ public sealed record ValidationRequest(
     IReadOnlyList<string> Services,
     ReleaseVersion? Version,
     string? EnvFileOverride,
-    Func<string, string?> Variables);
+    Func<string, string?> Variables,
+    Func<Task<LoadedEnvFile?>> LoadEnvFile);
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -28,7 +29,7 @@ public sealed class ValidationFailedException(ValidationReport report)
 }
 
 /// <summary>The pre-deploy gate: runs every check, reports all findings, and fails on any error. It only reads.</summary>
-public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> target, RegistryClient registry, IDeployLog log, SecretMasker masker)
+public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> target, RegistryClient registry, IDeployLog log)
 {
     public async Task<ValidationReport> RunAsync(ValidationRequest request, CancellationToken cancellation = default)
     {
@@ -47,17 +48,12 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         try
         {
             envFile = reachable || environment.Kind == EnvironmentKind.Local || request.EnvFileOverride is not null
-                ? await EnvFileSource.LoadAsync(config, environment, request.EnvFileOverride, runner ?? local, request.Variables, cancellation)
+                ? await request.LoadEnvFile()
                 : null;
         }
         catch (EnvFileSyntaxException error)
         {
             findings.Add(Finding.Error("env.syntax", error.Message));
-        }
-
-        foreach (var variable in envFile?.Variables ?? [])
-        {
-            if (SecretNames.IsSecret(variable.Name, config.Validation.Secrets)) masker.Add(variable.Value);
         }
 
         var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFileOverride is not null;

@@ -40,8 +40,8 @@ public class SecretLeakTests
 
         var everything = output + string.Concat(Directory.GetFiles(reports).Select(File.ReadAllText));
         Assert.That(everything, Does.Contain("JWT_SECRET_KEY").And.Contain("healthy"), "the runs did produce output");
-        var localSecrets = Octavios.Deploy.EnvFiles.DotEnvReader.ReadFile(Path.Combine(rig.App.Directory, "envs", ".env.local"), _ => null)
-            .Where(v => Octavios.Deploy.EnvFiles.SecretNames.IsSecret(v.Name, [])).Select(v => v.Value);
+        var localSecrets = new Octavios.Deploy.EnvFiles.LoadedEnvFile("local", Octavios.Deploy.EnvFiles.DotEnvReader.ReadFile(
+            Path.Combine(rig.App.Directory, "envs", ".env.local"), _ => null)).SecretValues([]);
         foreach (var secret in new[] { ProdRig.SecretKey, ProdRig.JwtSecretKey, ProdRig.DatabasePassword, rig.Registry.Credentials!.Value.Password }.Concat(localSecrets))
             Assert.That(everything, Does.Not.Contain(secret), "a secret value leaked");
         Directory.Delete(reports, true);
