@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Polly;
+using Polly.Retry;
 
 namespace Octavios.Deploy.Registry;
 
@@ -85,14 +87,29 @@ public sealed class RegistryClient(HttpClient http)
         return await SendAsync(method, url, await AuthorizeAsync(challenge, image, credentials, cancellation), cancellation);
     }
 
+    /// <summary>A network error or a 5xx is tried again, twice, after 0.5 s then 1 s; the last answer or error stands.</summary>
+    private static readonly ResiliencePipeline<HttpResponseMessage> Transient = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = 2,
+            Delay = TimeSpan.FromMilliseconds(500),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = false,
+            ShouldHandle = new PredicateBuilder<HttpResponseMessage>().Handle<HttpRequestException>().HandleResult(r => (int)r.StatusCode >= 500),
+        })
+        .Build();
+
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, AuthenticationHeaderValue? authorization, CancellationToken cancellation)
     {
-        using var request = new HttpRequestMessage(method, url);
-        foreach (var type in ManifestTypes) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
-        request.Headers.Authorization = authorization;
         try
         {
-            return await http.SendAsync(request, cancellation);
+            return await Transient.ExecuteAsync(async token =>
+            {
+                using var request = new HttpRequestMessage(method, url);
+                foreach (var type in ManifestTypes) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
+                request.Headers.Authorization = authorization;
+                return await http.SendAsync(request, token);
+            }, cancellation);
         }
         catch (HttpRequestException error)
         {

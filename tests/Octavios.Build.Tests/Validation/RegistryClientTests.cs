@@ -41,6 +41,23 @@ public class RegistryClientTests
     }
 
     [Test]
+    public void ServerErrorsAreTriedAgain()
+    {
+        var answers = new Queue<HttpStatusCode>([HttpStatusCode.ServiceUnavailable, HttpStatusCode.BadGateway, HttpStatusCode.OK]);
+        var registry = new Registry(_ => Status(answers.Dequeue()));
+        Assert.That(Exists(registry, "127.0.0.1:5000/octavios/web:0.2.2"), Is.True);
+        Assert.That(registry.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void PersistentServerErrorsAreReported()
+    {
+        var registry = new Registry(_ => Status(HttpStatusCode.ServiceUnavailable));
+        Assert.That(Assert.Throws<RegistryException>(() => Exists(registry, "127.0.0.1:5000/octavios/web:0.2.2"))!.Message, Does.Contain("503"));
+        Assert.That(registry.Requests, Has.Count.EqualTo(3));
+    }
+
+    [Test]
     public void NotFoundMeansNeverPushed() => Assert.That(Exists(new Registry(_ => Status(HttpStatusCode.NotFound)), "r.example.com/a/b:1.0.0"), Is.False);
 
     [Test]
