@@ -97,6 +97,19 @@ public class ValidateTests
     }
 
     [Test]
+    public void TrustNewHostRecordsAnUnknownKeyOnlyWhenAsked()
+    {
+        using var rig = new ProdRig();
+        File.WriteAllText(rig.Ssh.KnownHosts, "");
+        var run = rig.Run(null, "--target=Validate", "--services=backend", "--exclusive", "--trust-new-host");
+        Assert.That(Output(run), Does.Contain("trusted a new host key").And.Contain("ssh.connect"));
+        Assert.That(Output(run), Does.Not.Contain("unknown host key"));
+        Assert.That(File.ReadAllText(rig.Ssh.KnownHosts), Does.StartWith($"[127.0.0.1]:{rig.Ssh.Port} ssh-ed25519 "));
+        var again = rig.Run(null, "--target=Validate", "--services=backend", "--exclusive");
+        Assert.That(Output(again), Does.Not.Contain("unknown host key").And.Not.Contain("trusted a new host key"));
+    }
+
+    [Test]
     public void FailsOnAChangedHostKey()
     {
         using var rig = new ProdRig();
