@@ -61,7 +61,7 @@ public class PushTests
     public void APushThroughAProxyFailingTwiceWith503SucceedsOnRetry()
     {
         using var rig = new ProdRig();
-        using var proxy = new FlakyProxy(int.Parse(rig.Registry.Address.Split(':')[1]), failures: 2);
+        using var proxy = new CountingProxy(int.Parse(rig.Registry.Address.Split(':')[1]), failEngineRequests: 2);
         var run = rig.Run(null, $"--registry=127.0.0.1:{proxy.Port}", "--target=Push", "--services=backend", "--version=0.2.3");
         Assert.That(run.ExitCode, Is.Zero, Output(run));
         Assert.That(proxy.Failed, Is.EqualTo(2));
