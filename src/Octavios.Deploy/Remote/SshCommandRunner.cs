@@ -87,7 +87,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
             {
                 client.Dispose();
                 throw new SshConnectionException(rejection ?? (error is OperationCanceledException or SshOperationTimeoutException
-                    ? $"[{Target}] no SSH answer within {settings.ConnectTimeout.TotalSeconds:0}s."
+                    ? $"[{Target}] no SSH answer within {settings.ConnectTimeout.TotalSeconds:0.#}s."
                     : $"[{Target}] SSH connection failed: {error.Message}"), error);
             }
 

@@ -12,6 +12,7 @@ public sealed record SshSettings(string? KeyFile, string KnownHostsFile, TimeSpa
             ? given
             : new[] { "id_ed25519", "id_ecdsa", "id_rsa" }.Select(k => Path.Combine(ssh, k)).FirstOrDefault(File.Exists);
         var knownHosts = variables("DEPLOY_KNOWN_HOSTS") is { Length: > 0 } hosts ? hosts : Path.Combine(ssh, "known_hosts");
-        return new SshSettings(key, knownHosts, TimeSpan.FromSeconds(5), trustNewHost);
+        // A server must answer within 5 s; giving up at 4.5 s leaves Validate room to report and exit within 6 s.
+        return new SshSettings(key, knownHosts, TimeSpan.FromSeconds(4.5), trustNewHost);
     }
 }
