@@ -92,7 +92,8 @@ public static class DotEnvReader
 
             if (!(char.IsLetterOrDigit(c) || c is '_' or '.' or '-' or '[' or ']'))
             {
-                var shown = text[i..].Split('\n')[0].TrimEnd('\r');
+                // Only the name is shown: the rest of the line may be a secret's value.
+                var shown = text[i..(j + 1)];
                 throw new EnvFileSyntaxException(file, line,
                     $"unexpected character '{c}' in variable name '{shown}': expected NAME=value with letters, digits, '_', '.', '-'");
             }

@@ -36,8 +36,8 @@ public static class Interpolation
             else if (next == '{')
             {
                 var close = ClosingBrace(text, dollar + 2)
-                    ?? throw new InterpolationException($"invalid interpolation format for \"{text}\": missing '}}'");
-                output.Append(Braced(text[(dollar + 2)..close], text, lookup, missing));
+                    ?? throw new InterpolationException($"invalid interpolation format: \"${{{text[(dollar + 2)..][..NameEnd(text[(dollar + 2)..])]}\" is missing '}}'");
+                output.Append(Braced(text[(dollar + 2)..close], lookup, missing));
                 i = close + 1;
             }
             else if (IsNameStart(next))
@@ -58,12 +58,13 @@ public static class Interpolation
         return output.ToString();
     }
 
-    private static string Braced(string body, string text, Func<string, string?> lookup, ICollection<string>? missing)
+    // Errors name the reference, never the text around it: that text may be a secret's value.
+    private static string Braced(string body, Func<string, string?> lookup, ICollection<string>? missing)
     {
         var nameEnd = NameEnd(body);
         var name = body[..nameEnd];
         if (name.Length == 0 || !IsNameStart(name[0]))
-            throw new InterpolationException($"invalid interpolation format for \"{text}\": \"${{{body}}}\"");
+            throw new InterpolationException($"invalid interpolation format: \"${{{body[..Math.Min(body.Length, nameEnd + 2)]}…}}\"");
         if (nameEnd == body.Length) return Value(name, lookup, missing);
 
         var rest = body[nameEnd..];
@@ -71,7 +72,7 @@ public static class Interpolation
         var op = colon ? (rest.Length > 1 ? rest[1] : '\0') : rest[0];
         var argument = rest[(colon ? 2 : 1)..];
         if (op is not ('-' or '?' or '+'))
-            throw new InterpolationException($"invalid interpolation format for \"{text}\": \"${{{body}}}\"");
+            throw new InterpolationException($"invalid interpolation format: \"${{{body[..Math.Min(body.Length, nameEnd + 2)]}…}}\"");
 
         var value = lookup(name);
         var present = colon ? !string.IsNullOrEmpty(value) : value is not null;

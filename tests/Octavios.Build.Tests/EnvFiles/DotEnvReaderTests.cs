@@ -123,6 +123,13 @@ public class DotEnvReaderTests
         Assert.That(error.Message, Does.StartWith($"envs/.env.prod:{line}: ").And.Contain(problem));
     }
 
+    [TestCase("API$KEY=s3cr3t-value-never-shown")]
+    [TestCase("KEY=\"s3cr3t-value-never-shown${1BAD}\"")]
+    [TestCase("KEY=s3cr3t-value-never-shown${OPEN")]
+    [TestCase("KEY=s3cr3t-value-never-shown${A:x}")]
+    public void SyntaxErrorsNeverShowTheValue(string text) =>
+        Assert.That(Assert.Throws<EnvFileSyntaxException>(() => DotEnvReader.Parse(text, ".env", _ => null))!.Message, Does.Not.Contain("s3cr3t"));
+
     [Test]
     public void TheExampleEnvFileReadsItsPasswordBackExactly()
     {
