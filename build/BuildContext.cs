@@ -134,7 +134,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         if (_registryChecked || !UsesRegistry || DryRun || !Plans("Push")) return;
         _registryChecked = true;
         if (await ImageRegistry.RequiresLoginAsync(Config.Registry)
-            && await DockerCredentials.FindAsync(Config.Registry, System.Environment.GetEnvironmentVariable, Local) is null)
+            && await CredentialsFor(Config.Registry) is null)
             throw new InvalidOperationException(
                 $"The docker CLI holds no credentials for {Config.Registry} and REGISTRY_USERNAME/REGISTRY_PASSWORD are not set. Log in first: docker login {Config.Registry}");
     }
@@ -147,7 +147,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     {
         if (_toShip is not null) return _toShip;
         if (!UsesRegistry || DryRun) return _toShip = Images;
-        var credentials = await DockerCredentials.FindAsync(Config.Registry, System.Environment.GetEnvironmentVariable, Local);
+        var credentials = await CredentialsFor(Config.Registry);
         var statuses = await ReleaseGuard.CheckAsync(Images, Revision, ImageRegistry, credentials);
         foreach (var status in statuses.Where(s => s.State == ReleaseState.AlreadyPushed))
             DeployLog.Information($"{status.Service} {RequireVersion()} is already on {Config.Registry}, built from this commit ({status.Digest}): not built or pushed again");
@@ -159,8 +159,6 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         var skip = statuses.Where(s => s.State == ReleaseState.AlreadyPushed).Select(s => s.Service).ToHashSet();
         return _toShip = Images.Where(i => !skip.Contains(i.Service)).ToList();
     }
-
-    public DeployPlan DeployPlan(ReleaseVersion version) => Deploy.Deployment.DeployPlan.Create(Config, TargetEnvironment, Services, version, EnvFile, pull: UsesRegistry);
 
     /// <summary>Tasks that act on services skip, saying why, when Detect found none changed.</summary>
     public TaskCriterion HasServices() =>
@@ -177,11 +175,27 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         }
     }
 
+    /// <summary>What the docker CLI (or REGISTRY_USERNAME/PASSWORD) holds for a registry, looked up once per run; the password is masked.</summary>
+    public Task<RegistryCredentials?> CredentialsFor(string registry)
+    {
+        lock (_credentials)
+        {
+            return _credentials.TryGetValue(registry, out var known) ? known : _credentials[registry] = LookUpAsync();
+        }
+
+        async Task<RegistryCredentials?> LookUpAsync()
+        {
+            var found = await DockerCredentials.FindAsync(registry, System.Environment.GetEnvironmentVariable, Local);
+            Masker.Add(found?.Password);
+            return found;
+        }
+    }
+
     /// <summary>--env-file: a local file replacing the environment's env file.</summary>
     public string? EnvFileOverride => Argument(BuildArguments.EnvFile);
 
     public ValidationRequest ValidationRequest() =>
-        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable, LoadEnvFileAsync);
+        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable, LoadEnvFileAsync, CredentialsFor);
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
@@ -199,6 +213,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     private readonly Lazy<DeployTarget> _target;
     private readonly Lazy<DeployTarget> _realTarget;
     private Task<LoadedEnvFile?>? _envFile;
+    private readonly Dictionary<string, Task<RegistryCredentials?>> _credentials = new(StringComparer.Ordinal);
     private readonly HashSet<string> _plan;
     private IReadOnlyList<ImagePlan>? _toShip;
     private bool _registryChecked;

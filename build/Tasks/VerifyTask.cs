@@ -1,4 +1,5 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Commands;
 using Octavios.Deploy.Deployment;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Health;
@@ -18,8 +19,8 @@ public sealed class VerifyTask : BuildTask<BuildContext>
         var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
 
         var envFile = await context.LoadEnvFileAsync();
-        var compose = context.DeployPlan(context.Version ?? new Deploy.Versioning.ReleaseVersion(0, 0, 0, null))
-            .Compose(await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog));
+        var compose = ComposeCommands.ForProject(context.Config, await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog),
+            context.EnvFile, new Dictionary<string, string>());
         var containers = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var service in context.Services)
         {

@@ -1,3 +1,5 @@
+using Octavios.Deploy.Configuration;
+
 namespace Octavios.Deploy.Commands;
 
 public enum ComposeFlavor
@@ -20,6 +22,20 @@ public sealed record ComposeCommands(
     string? EnvFile,
     IReadOnlyDictionary<string, string> Variables)
 {
+    /// <summary>The project's invocation: the suite gives the registry and namespace, plus the version variables of a deploy.</summary>
+    public static ComposeCommands ForProject(SuiteConfig config, ComposeFlavor flavor, string? envFile, IReadOnlyDictionary<string, string> versions) =>
+        new(flavor, config.Compose.Project, config.Compose.Files, envFile, ProjectVariables(config, versions));
+
+    public static Dictionary<string, string> ProjectVariables(SuiteConfig config, IReadOnlyDictionary<string, string> versions)
+    {
+        var variables = new Dictionary<string, string>(versions)
+        {
+            [config.Compose.RegistryVariable] = config.Registry,
+            [config.Compose.NamespaceVariable] = config.Namespace,
+        };
+        return variables;
+    }
+
     public static Command DetectV2() => new(DockerCommands.Program, ["compose", "version"]);
 
     public static Command DetectV1() => new("docker-compose", ["version"]);

@@ -100,12 +100,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
     }
 
-    private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions)
-    {
-        var variables = DeployPlan.SuiteVariables(config);
-        foreach (var (name, version) in versions) variables[name] = version;
-        return new ComposeCommands(flavor, config.Compose.Project, config.Compose.Files, envFile, variables);
-    }
+    private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions) =>
+        ComposeCommands.ForProject(config, flavor, envFile, versions);
 
     private async Task RecreateAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
     {

@@ -20,7 +20,8 @@ public sealed record ValidationRequest(
     ReleaseVersion? Version,
     string? EnvFileOverride,
     Func<string, string?> Variables,
-    Func<Task<LoadedEnvFile?>> LoadEnvFile);
+    Func<Task<LoadedEnvFile?>> LoadEnvFile,
+    Func<string, Task<RegistryCredentials?>> Credentials);
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -60,10 +61,10 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         if (!findings.Any(f => f.Check == "env.syntax") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
             findings.AddRange(EnvFileChecks.Run(envFile, request.EnvFileOverride ?? environment.EnvFile, config.Validation));
 
-        var plan = DeployPlan.Create(config, environment, request.Services, request.Version ?? new ReleaseVersion(0, 0, 0, null), null);
-        var suiteVariables = request.Version is null
-            ? plan.Variables.Where(v => !config.Services.Values.Any(s => s.VersionVariable == v.Key)).ToDictionary()
-            : plan.Variables.ToDictionary();
+        var versions = request.Version is null
+            ? new Dictionary<string, string>()
+            : request.Services.ToDictionary(s => config.Services[s].VersionVariable, _ => request.Version.ToString());
+        var suiteVariables = ComposeCommands.ProjectVariables(config, versions);
         string? Lookup(string name) => suiteVariables.GetValueOrDefault(name) ?? request.Variables(name) ?? envFile?[name];
 
         var files = LoadComposeFiles(config, findings);
@@ -87,7 +88,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
             findings.AddRange(images.Where(i => i.Value is null).Select(i => Finding.Error("registry.image", $"{i.Key}: no image: in the compose files")));
             var known = images.Where(i => i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
             findings.AddRange(await RegistryChecks.RunAsync(known, registry,
-                host => DockerCredentials.FindAsync(host, request.Variables, local, cancellation), local, log, cancellation));
+                request.Credentials, local, log, cancellation));
         }
 
         findings.AddRange(GitChecks.Run(config.BaseDirectory, config.Validation.ReleaseBranch));

@@ -8,16 +8,17 @@ namespace Octavios.Build.Tests.Commands;
 
 public class ComposeCommandsTests
 {
-    private static DeployPlan Plan(params string[] services)
+    private static Func<ComposeFlavor, ComposeCommands> Plan(params string[] services)
     {
         var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
-        return DeployPlan.Create(config, config.Environments["prod"], services, ReleaseVersion.Parse("0.2.3"), "envs/.env.prod");
+        var versions = services.ToDictionary(s => config.Services[s].VersionVariable, _ => ReleaseVersion.Parse("0.2.3").ToString());
+        return flavor => ComposeCommands.ForProject(config, flavor, "envs/.env.prod", versions);
     }
 
     [Test]
     public void UpRecreatesOnlyTheNamedServicesWithoutDependenciesOrBuild()
     {
-        var up = Plan("backend").Compose(ComposeFlavor.V2).Up(["backend"]);
+        var up = Plan("backend")(ComposeFlavor.V2).Up(["backend"]);
         Assert.That(up.Program, Is.EqualTo("docker"));
         Assert.That(up.Args.Select(a => a.Value), Is.EqualTo(new[]
         {
@@ -30,7 +31,7 @@ public class ComposeCommandsTests
     [Test]
     public void VersionsOfTheSelectedServicesOnlyTravelAsVariables()
     {
-        var up = Plan("backend", "web").Compose(ComposeFlavor.V2).Up(["backend", "web"]);
+        var up = Plan("backend", "web")(ComposeFlavor.V2).Up(["backend", "web"]);
         Assert.That(up.Environment.ToDictionary(e => e.Key, e => e.Value.Value), Is.EqualTo(new Dictionary<string, string>
         {
             ["REGISTRY"] = "docker.io", ["NAMESPACE"] = "octavios", ["BACKEND_VERSION"] = "0.2.3", ["WEB_VERSION"] = "0.2.3",
@@ -40,19 +41,18 @@ public class ComposeCommandsTests
     [Test]
     public void ComposeV1IsTheStandaloneProgram()
     {
-        var pull = Plan("web").Compose(ComposeFlavor.V1).Pull(["web"]);
+        var pull = Plan("web")(ComposeFlavor.V1).Pull(["web"]);
         Assert.That(pull.Program, Is.EqualTo("docker-compose"));
         Assert.That(pull.Args[0].Value, Is.EqualTo("--project-name"));
         Assert.That(pull.Args[^2].Value, Is.EqualTo("pull"));
     }
 
     [Test]
-    public void PlanForProdPullsAndForLocalDoesNot()
+    public void ProdPullsFromTheRegistryAndLocalDoesNot()
     {
         var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
-        var version = ReleaseVersion.Parse("0.2.3");
-        Assert.That(DeployPlan.Create(config, config.Environments["prod"], ["web"], version, null).Pull, Is.True);
-        Assert.That(DeployPlan.Create(config, config.Environments["local"], ["web"], version, null).Pull, Is.False);
-        Assert.That(DeployPlan.Create(config, config.Environments["local"], ["web"], version, null).HealthTimeout, Is.EqualTo(TimeSpan.FromSeconds(90)));
+        Assert.That(config.Environments["prod"].Push, Is.True);
+        Assert.That(config.Environments["local"].Push, Is.False);
+        Assert.That(config.Deploy.HealthTimeoutSeconds, Is.EqualTo(90));
     }
 }

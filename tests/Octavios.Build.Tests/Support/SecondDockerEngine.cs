@@ -20,18 +20,11 @@ public sealed class SecondDockerEngine : IDisposable
     public static SecondDockerEngine Start()
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("octavios-engine-").FullName;
-        var process = Process.Start(new ProcessStartInfo("dockerd",
+        var process = Shell.StartBackground("dockerd",
         [
             "--data-root", $"{directory}/data", "--exec-root", $"{directory}/exec", "--pidfile", $"{directory}/docker.pid",
             "--host", $"unix://{directory}/docker.sock", "--bridge=none", "--iptables=false", "--ip-masq=false",
-        ])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        })!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        ]);
         var engine = new SecondDockerEngine(directory, process);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))

@@ -30,6 +30,20 @@ public static class Shell
     public static CommandResult BuildScript(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         Run(Path.Combine(SuiteRun.RepositoryRoot, "build.sh"), args, environment, SuiteRun.RepositoryRoot, TimeSpan.FromMinutes(8));
 
+    /// <summary>Starts a server process for a test; its output is read and dropped so it never blocks on a full pipe.</summary>
+    public static System.Diagnostics.Process StartBackground(string program, IEnumerable<string> args)
+    {
+        var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(program, args)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     public static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -55,14 +55,7 @@ public sealed class TestRegistry : IDisposable
               addr: 127.0.0.1:{port}
             {auth}
             """);
-        var process = Process.Start(new ProcessStartInfo("docker-registry", ["serve", config])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true,
-        })!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = Shell.StartBackground("docker-registry", ["serve", config]);
         var registry = new TestRegistry($"127.0.0.1:{port}", directory, process, credentials);
         registry.WaitUntilUp();
         return registry;
