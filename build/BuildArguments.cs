@@ -32,7 +32,7 @@ public static class BuildArguments
         new(NoCache, "Build images without Docker's layer cache.", "false", IsFlag: true),
         new(Report, "Write the target's result as JSON to this file (Detect, Validate, Env)."),
         new(IncludeUncommitted, "Detect also counts uncommitted and untracked changes.", "false", IsFlag: true),
-        new(Force, "Rebuild and push a release tag that the registry already holds from another commit.", "false", IsFlag: true),
+        new(Force, "Rebuild and push a release tag that the registry already holds from another commit; with Unlock, break a lock whose holder is alive.", "false", IsFlag: true),
         new(LockWait, "Seconds a deploy waits for another deploy's lock on the server before giving up.", "0"),
         new(Transfer, "How images reach an ssh environment: 'registry' (push, then pull there) or 'ssh' (over the deploy connection).", "registry"),
         new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),

@@ -20,6 +20,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public BuildContext(ICakeContext context, HostRun run) : base(context)
     {
         DryRun = run.DryRun;
+        Cancellation = run.Interrupted;
         _plan = run.Plan.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         Masker = new SecretMasker();
         DeployLog = new CakeDeployLog(context.Log, Masker);
@@ -64,6 +65,9 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     }
 
     public bool DryRun { get; }
+
+    /// <summary>Cancelled by SIGINT or SIGTERM: deploys put the target back in order, then stop.</summary>
+    public CancellationToken Cancellation { get; }
 
     public SecretMasker Masker { get; }
 
@@ -195,7 +199,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public string? EnvFileOverride => Argument(BuildArguments.EnvFile);
 
     public ValidationRequest ValidationRequest() =>
-        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable, LoadEnvFileAsync, CredentialsFor);
+        new(Config, EnvironmentName, TargetEnvironment, Services, Version, EnvFileOverride, System.Environment.GetEnvironmentVariable, LoadEnvFileAsync, CredentialsFor,
+            ImagesPushedLater: UsesRegistry && Plans("Push"));
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
@@ -236,8 +241,14 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         return envFile;
     }
 
-    /// <summary>A deploy or rollback of the selected services to the given versions (by version variable).</summary>
-    public Deployer Deployer() => new(Config, Target.Runner, Local, DeployLog, EnvFile, UsesRegistry);
+    /// <summary>A deploy or rollback of the selected services; <paramref name="pull"/>: images come from the registry first.</summary>
+    public Deployer Deployer(bool pull) => new(Config, Target.Runner, Local, DeployLog, EnvFile, pull && UsesRegistry);
+
+    /// <summary>Who takes the deploy lock for this run, doing what.</summary>
+    public LockOwner LockOwner(string what) => Deploy.Deployment.LockOwner.Create(System.Environment.UserName, System.Environment.MachineName, what);
+
+    /// <summary>The command that breaks this environment's lock, carrying the run's --config and --env.</summary>
+    public string UnlockHint => $"{System.Environment.GetEnvironmentVariable("OCTAVIOS_BUILD_PROGRAM") ?? "./build.sh"} --target=Unlock --config={Config.FilePath} --env={EnvironmentName}";
 
     public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions)
     {
@@ -252,9 +263,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
         var backup = Config.Deploy.Backup.Enabled || System.Environment.GetEnvironmentVariable("BACKUP_DB") is "true" or "1";
         return new DeployRequest(action, EnvironmentName, Services, versions, uploads, RegistryCredentials,
-            new LockOwner(System.Environment.UserName, System.Environment.MachineName, DateTimeOffset.UtcNow,
-                $"{action} {string.Join(' ', Services)} {string.Join(' ', versions.Values.Distinct())}"),
-            LockWait, backup, $"./build.sh --target=Unlock --env={EnvironmentName}");
+            LockOwner($"{action} {string.Join(' ', Services)} {string.Join(' ', versions.Values.Distinct())}"),
+            LockWait, backup, UnlockHint);
     }
 
     public IReadOnlyDictionary<string, string> VersionsOf(ReleaseVersion version) =>

@@ -1,11 +1,12 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Images;
 
 namespace Octavios.Build.Tasks;
 
 [TaskName("Deploy")]
 [TaskDescription("Under the server's deploy lock: hooks, backup, compose files uploaded, versions recorded, exactly the selected services pulled and recreated (depends_on order), health gate with automatic rollback, audit log.")]
-[IsDependentOn(typeof(PushTask))]
 [IsDependentOn(typeof(ValidateTask))]
+[IsDependentOn(typeof(PushTask))]
 [RequiresArgument(BuildArguments.Services)]
 [RequiresArgument(BuildArguments.Version)]
 public sealed class DeployTask : BuildTask<BuildContext>
@@ -15,6 +16,10 @@ public sealed class DeployTask : BuildTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         await context.LoadEnvFileAsync();
-        await context.Deployer().RunAsync(context.DeployRequest("deploy", context.VersionsOf(context.RequireVersion())));
+        await context.Deployer(pull: true).RunAsync(context.DeployRequest("deploy", context.VersionsOf(context.RequireVersion())), context.Cancellation);
+        // latest names what runs: it moves only now that the release is deployed and healthy.
+        if (context.Config.Tags.Latest && context.Config.Tags.LatestAt == "deploy")
+            await new ImagePipeline(context.Local, context.DeployLog).PromoteLatestAsync(context.Images,
+                context.UsesRegistry ? context.Config.Registry : null, context.RegistryCredentials, PushRetry.BaseDelay, context.Cancellation);
     }
 }

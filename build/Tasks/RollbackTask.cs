@@ -5,7 +5,7 @@ using Octavios.Deploy.Execution;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Rollback")]
-[TaskDescription("Returns the selected services to the versions recorded before the last change (or to --version), through the same health gate.")]
+[TaskDescription("Returns the selected services to the versions they ran before their last successful change (or to --version), under the deploy lock, through the same health gate, never pulling.")]
 [RequiresArgument(BuildArguments.Services)]
 public sealed class RollbackTask : BuildTask<BuildContext>
 {
@@ -19,7 +19,7 @@ public sealed class RollbackTask : BuildTask<BuildContext>
         }
         else
         {
-            var previous = VersionsFile.Parse((await context.Target.Runner.RunAsync(RemoteFiles.Read(VersionsFile.Previous))).StandardOutput);
+            var previous = ServerRecords.Parse((await context.Target.Runner.RunAsync(ServerRecords.Read(), context.Cancellation)).StandardOutput).Previous;
             var missing = context.Services.Where(s => !previous.ContainsKey(context.Config.Services[s].VersionVariable)).ToList();
             if (missing.Count > 0 && !context.DryRun)
                 throw new InvalidOperationException($"No previous version is recorded for {string.Join(", ", missing)} on {context.Target.Label}: give one with --version=X.Y.Z.");
@@ -28,6 +28,7 @@ public sealed class RollbackTask : BuildTask<BuildContext>
         }
 
         context.DeployLog.Information($"Rolling back to {string.Join(", ", versions.Select(v => $"{v.Key}={v.Value}"))}");
-        await context.Deployer().RunAsync(context.DeployRequest("rollback", versions));
+        // The rollback image is on the server (Prune keeps it): a registry that is down cannot stop a rollback.
+        await context.Deployer(pull: false).RunAsync(context.DeployRequest("rollback", versions), context.Cancellation);
     }
 }

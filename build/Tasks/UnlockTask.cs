@@ -5,13 +5,28 @@ using Octavios.Deploy.Execution;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Unlock")]
-[TaskDescription("Releases the deploy lock on the server (after a deploy that died holding it).")]
+[TaskDescription("Releases the deploy lock left by a run that died holding it; a lock whose holder still beats is refused unless --force.")]
 public sealed class UnlockTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var holder = (await context.Target.Runner.RunAsync(RemoteFiles.Read($"{DeployLock.Directory}/owner.json"))).StandardOutput;
-        await context.Target.Runner.RunAsync(DeployLock.Break());
-        context.DeployLog.Information(LockOwner.Parse(holder) is { } owner ? $"Released the deploy lock held by {owner}" : "No deploy lock was held");
+        var runner = context.Target.Runner;
+        var holder = await new DeployLock(runner, context.DeployLog).InspectAsync(context.Cancellation);
+        if (!holder.Held)
+        {
+            context.DeployLog.Information("No deploy lock was held");
+            return;
+        }
+
+        var alive = !holder.IsAbandoned(TimeSpan.FromSeconds(context.Config.Deploy.LockStaleSeconds)) && holder.Token is not null;
+        if (alive && !context.Force)
+            throw new InvalidOperationException(
+                $"The deploy lock is held by {holder.Describe()}, whose heartbeat is {holder.HeartbeatAgeSeconds} s old: that run is alive. " +
+                "Breaking its lock would let two deploys run at once. Wait for it, or stop it; --force breaks it anyway.");
+        await runner.RunAsync(DeployLock.Break(null), context.Cancellation);
+        context.DeployLog.Information($"Released the deploy lock held by {holder.Describe()}" + (alive ? " (--force: its holder was alive)" : ""));
+        var records = ServerRecords.Parse((await runner.RunAsync(ServerRecords.Read(), context.Cancellation)).StandardOutput);
+        if (records.Journal is { } journal)
+            context.DeployLog.Warning($"An unfinished {journal.Describe()} is recorded: the next Deploy or Rollback puts back what the records name first.");
     }
 }

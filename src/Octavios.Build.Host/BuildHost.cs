@@ -6,13 +6,14 @@ using Cake.Core.Diagnostics;
 using Cake.Core.IO;
 using Cake.Core.Packaging;
 using Cake.Core.Tooling;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
 namespace Octavios.Build.Host;
 
-/// <summary>What the host knows of this run, handed to the context factory.</summary>
-public sealed record HostRun(bool DryRun, IReadOnlyList<string> Targets, bool Exclusive, IReadOnlyList<TaskEntry> Plan);
+/// <summary>What the host knows of this run, handed to the context factory; <paramref name="Interrupted"/> fires on SIGINT or SIGTERM.</summary>
+public sealed record HostRun(bool DryRun, IReadOnlyList<string> Targets, bool Exclusive, IReadOnlyList<TaskEntry> Plan, CancellationToken Interrupted = default);
 
 /// <summary>
 /// Frosting's programming model on Cake's own engine: task classes are registered with <see cref="CakeEngine"/>
@@ -26,6 +27,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
     private readonly ServiceCollection _services = new();
     private string _program = "build.sh";
     private IAnsiConsole _console = AnsiConsole.Console;
+    private readonly CancellationTokenSource _interruption = new();
 
     public BuildHost(Func<ICakeContext, HostRun, TContext> createContext) => _createContext = createContext;
 
@@ -88,6 +90,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
             // Plain lines on standard error: never wrapped, so scripts can match them.
             Console.Error.WriteLine($"Error: {inner.Message}");
             if (inner is BuildInputException) return ExitCodes.BadInput;
+            if (_interruption.IsCancellationRequested) return ExitCodes.Interrupted;
             if (verbosity >= Verbosity.Diagnostic) Console.Error.WriteLine(inner.ToString());
             return ExitCodes.Failed;
         }
@@ -139,8 +142,9 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
         var plan = catalog.Plan(commandLine.Targets, commandLine.Exclusive);
         CheckRequiredArguments(plan, arguments);
+        using var signals = ListenForInterruption();
         typedContext = _createContext(cakeContext,
-            new HostRun(commandLine.Mode == HostMode.DryRun, commandLine.Targets, commandLine.Exclusive, plan));
+            new HostRun(commandLine.Mode == HostMode.DryRun, commandLine.Targets, commandLine.Exclusive, plan, _interruption.Token));
 
         var settings = new ExecutionSettings().SetTargets(commandLine.Targets);
         if (commandLine.Exclusive) settings.UseExclusiveTarget();
@@ -149,6 +153,33 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(WithSkipReasons(report, skipReasons));
         if (typedContext is IHasFinalOutput { FinalOutput: { } final }) _console.Profile.Out.Writer.WriteLine(final);
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// The first SIGINT or SIGTERM cancels the run's token instead of killing the process, so a deploy can put the
+    /// target back in order; a second one stops at once.
+    /// </summary>
+    private CompositeDisposable ListenForInterruption()
+    {
+        void OnSignal(PosixSignalContext signal)
+        {
+            if (_interruption.IsCancellationRequested) return;
+            signal.Cancel = true;
+            Console.Error.WriteLine($"Interrupted ({signal.Signal}): finishing safely, putting the target back in order; signal again to stop at once.");
+            _interruption.Cancel();
+        }
+
+        return new CompositeDisposable(
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal));
+    }
+
+    private sealed class CompositeDisposable(params IDisposable[] parts) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var part in parts) part.Dispose();
+        }
     }
 
     private static void CheckRequiredArguments(IReadOnlyList<TaskEntry> plan, ILookup<string, string> arguments)

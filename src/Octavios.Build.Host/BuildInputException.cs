@@ -8,4 +8,7 @@ public static class ExitCodes
     public const int Success = 0;
     public const int Failed = 1;
     public const int BadInput = 2;
+
+    /// <summary>SIGINT or SIGTERM: the run stopped after putting the target back in order (128 + SIGINT, as shells report).</summary>
+    public const int Interrupted = 130;
 }

@@ -31,6 +31,12 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
     /// <summary>A short human description shown before the command runs, e.g. "build backend".</summary>
     public string? Title { get; init; }
 
+    /// <summary>How long the command may run before it is killed (with its process group); null: the runner's default.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>What runners allow a command that names no timeout of its own.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
+
     public IEnumerable<string> Secrets =>
         Args.Concat(Environment.Values).Append(StandardInput).OfType<CommandArg>()
             .Where(a => a.IsSecret && a.Value.Length > 0).Select(a => a.Value);

@@ -42,9 +42,12 @@ public sealed record ComposeCommands(
 
     public Command Pull(IEnumerable<string> services) => Compose(["pull", .. services], "pull");
 
-    /// <summary>Recreates exactly the named services from their images: never their dependencies, never a build.</summary>
-    public Command Up(IEnumerable<string> services) =>
-        Compose(["up", "--detach", "--no-deps", "--no-build", "--force-recreate", .. services], "up");
+    /// <summary>
+    /// Recreates exactly the named services from their images: never their dependencies, never a build. Without
+    /// <paramref name="recreate"/>, Compose converges: only a container whose configuration differs is replaced.
+    /// </summary>
+    public Command Up(IEnumerable<string> services, bool recreate = true) =>
+        Compose(["up", "--detach", "--no-deps", "--no-build", .. recreate ? new[] { "--force-recreate" } : [], .. services], "up");
 
     public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], null);
 

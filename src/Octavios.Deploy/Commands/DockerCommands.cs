@@ -16,14 +16,21 @@ public static class DockerCommands
             args.AddRange(["--label", $"{name}={value}"]);
         if (spec.NoCache) args.Add("--no-cache");
         args.Add(spec.Context);
-        return new Command(Program, args) { Title = $"build {spec.Tags[0]}" };
+        return new Command(Program, args) { Title = $"build {spec.Tags[0]}", Timeout = TimeSpan.FromHours(1) };
     }
 
     public static Command Tag(string source, string target) =>
         new(Program, ["tag", source, target]) { Title = $"tag {target}" };
 
+    public static Command Pull(string reference) =>
+        new(Program, ["pull", reference]) { Title = $"pull {reference}", Timeout = TimeSpan.FromMinutes(10) };
+
+    /// <summary>Succeeds when this engine holds the image.</summary>
+    public static Command Inspect(string reference) =>
+        new(Program, ["image", "inspect", "--format", "{{.Id}}", reference]) { Title = $"look for {reference}" };
+
     public static Command Push(string reference) =>
-        new(Program, ["push", reference]) { Title = $"push {reference}" };
+        new(Program, ["push", reference]) { Title = $"push {reference}", Timeout = TimeSpan.FromMinutes(10) };
 
     /// <summary>Password through standard input, so it is never an argument nor on a terminal prompt.</summary>
     public static Command Login(string registry, string username, string password) =>

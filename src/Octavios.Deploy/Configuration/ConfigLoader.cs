@@ -124,6 +124,10 @@ public static partial class ConfigLoader
         }
 
         if (config.Deploy.HealthTimeoutSeconds <= 0) yield return ("deploy.healthTimeoutSeconds", "must be a positive number of seconds");
+        if (config.Deploy.LockStaleSeconds < 2) yield return ("deploy.lockStaleSeconds", "must be at least 2 seconds");
+        if (config.Deploy.StableSeconds < 0) yield return ("deploy.stableSeconds", "must be 0 or more seconds");
+        if (config.Deploy.PullTimeoutSeconds <= 0) yield return ("deploy.pullTimeoutSeconds", "must be a positive number of seconds");
+        if (config.Tags.LatestAt is not ("deploy" or "push")) yield return ("tags.latestAt", "must be deploy or push");
     }
 
     private static string Locate(Dictionary<string, Mark> marks, string path)

@@ -66,6 +66,9 @@ public sealed class ComposeConfig
 
 public sealed class TagsConfig
 {
+    /// <summary>When <c>latest</c> moves: <c>deploy</c> (once the release is deployed and healthy) or <c>push</c> (teams that publish without deploying).</summary>
+    public string LatestAt { get; set; } = "deploy";
+
     public bool Latest { get; set; } = true;
 }
 
@@ -141,8 +144,17 @@ public sealed class DeployConfig
 {
     public int HealthTimeoutSeconds { get; set; } = 120;
 
-    /// <summary>A deploy lock older than this is reported as stale, with the command that breaks it.</summary>
-    public int LockStaleMinutes { get; set; } = 60;
+    /// <summary>A deploy lock whose heartbeat is older than this was left by a run that died: the next run takes it over.</summary>
+    public int LockStaleSeconds { get; set; } = 30;
+
+    /// <summary>After every container is healthy, how long none may restart, exit or turn unhealthy before the gate passes.</summary>
+    public int StableSeconds { get; set; } = 10;
+
+    /// <summary>How long an image pull may take on the target before it is stopped.</summary>
+    public int PullTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>The heartbeat interval: several beats fit in the stale delay.</summary>
+    public TimeSpan LockHeartbeat => TimeSpan.FromSeconds(Math.Clamp(LockStaleSeconds / 6.0, 0.5, 5));
 
     /// <summary>Lines of a failing service's log shown before the rollback.</summary>
     public int LogTail { get; set; } = 50;

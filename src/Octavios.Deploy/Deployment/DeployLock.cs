@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 
 namespace Octavios.Deploy.Deployment;
 
-/// <summary>Who holds the deploy lock, from which machine, since when, doing what.</summary>
-public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since, string What)
+/// <summary>Who holds the deploy lock, from which machine, since when, doing what; the token tells one holder from another.</summary>
+public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since, string What, string Token)
 {
-    public string ToJson() => JsonSerializer.Serialize(new { who = Who, machine = Machine, since = Since.UtcDateTime.ToString("O"), what = What });
+    public static LockOwner Create(string who, string machine, string what) =>
+        new(who, machine, DateTimeOffset.UtcNow, what, Guid.NewGuid().ToString("N")[..16]);
+
+    public string ToJson() => JsonSerializer.Serialize(new { who = Who, machine = Machine, since = Since.UtcDateTime.ToString("O"), what = What, token = Token });
 
     public static LockOwner? Parse(string json)
     {
@@ -17,7 +21,8 @@ public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since,
             using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             return new LockOwner(root.GetProperty("who").GetString()!, root.GetProperty("machine").GetString()!,
-                DateTimeOffset.Parse(root.GetProperty("since").GetString()!, System.Globalization.CultureInfo.InvariantCulture), root.GetProperty("what").GetString()!);
+                DateTimeOffset.Parse(root.GetProperty("since").GetString()!, CultureInfo.InvariantCulture), root.GetProperty("what").GetString()!,
+                root.TryGetProperty("token", out var token) ? token.GetString() ?? "" : "");
         }
         catch (Exception error) when (error is JsonException or KeyNotFoundException or FormatException or InvalidOperationException)
         {
@@ -28,48 +33,247 @@ public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since,
     public override string ToString() => $"{Who} on {Machine} since {Since.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z ({What})";
 }
 
+/// <summary>What the server says of the lock: no lock, or its holder (possibly unreadable) and the age of its heartbeat.</summary>
+public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? HeartbeatAgeSeconds)
+{
+    public static readonly LockState Free = new(false, null, null, null);
+
+    /// <summary>Reads <see cref="DeployLock.Inspect"/>'s output: "token=…", "age=…", then the owner's JSON.</summary>
+    public static LockState Parse(string output)
+    {
+        var lines = output.Split('\n');
+        if (lines.Length == 0 || lines[0].Trim() == "free") return Free;
+        string? token = null;
+        int? age = null;
+        var json = new List<string>();
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("token=", StringComparison.Ordinal)) token = line[6..].Trim();
+            else if (line.StartsWith("age=", StringComparison.Ordinal)) age = int.TryParse(line[4..].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var a) ? a : null;
+            else json.Add(line);
+        }
+
+        return new LockState(true, token, LockOwner.Parse(string.Join('\n', json)), age);
+    }
+
+    public string Describe() => Owner?.ToString() ?? "an owner that could not be read (an empty or damaged owner.json)";
+
+    /// <summary>Its holder stopped beating: the deploy that took it is gone (killed, disconnected).</summary>
+    public bool IsAbandoned(TimeSpan staleAfter) => Held && (HeartbeatAgeSeconds is null || HeartbeatAgeSeconds > staleAfter.TotalSeconds);
+}
+
 public sealed class DeployLockedException(string message) : Exception(message);
 
 /// <summary>
-/// One deploy at a time per server: a directory created atomically (mkdir) in the project directory, with the
-/// owner recorded inside. A second deploy stops at once naming the holder, or waits up to --lock-wait.
+/// One deploy, rollback or prune at a time per server. Taking the lock is one atomic step with its content: the owner
+/// is written into <c>.octavios/lock.TOKEN/</c> first, then the symbolic link <c>.octavios/deploy.lock</c> is created
+/// pointing at it (symlink creation fails when the link exists). The holder touches a heartbeat file while it works;
+/// a lock whose heartbeat is older than <c>deploy.lockStaleSeconds</c> was left by a run that died and is taken over.
+/// Only the holder (same token) releases it.
 /// </summary>
 public sealed class DeployLock(ICommandRunner target, IDeployLog log)
 {
-    public const string Directory = ".octavios/deploy.lock";
+    public const string Link = ".octavios/deploy.lock";
+
+    private const int Held = 3;
+    private const int CannotWrite = 4;
 
     public static Command Take(LockOwner owner) =>
-        new("sh", ["-c", "mkdir -p \"$(dirname \"$1\")\" && mkdir \"$1\" 2>/dev/null && cat > \"$1/owner.json\"", "sh", Directory])
+        new("sh", ["-c",
+            "mkdir -p .octavios || exit 4\n" +
+            "t=.octavios/lock.$1\n" +
+            "{ mkdir \"$t\" && cat > \"$t/owner.json\" && [ -s \"$t/owner.json\" ] && : > \"$t/heartbeat\"; } || { rm -rf \"$t\"; exit 4; }\n" +
+            "ln -sT \"lock.$1\" .octavios/deploy.lock 2>/dev/null && exit 0\n" +
+            "rm -rf \"$t\"; exit 3",
+            "sh", owner.Token])
         {
             StandardInput = new CommandArg(owner.ToJson()),
             Title = "take the deploy lock",
+            Timeout = TimeSpan.FromSeconds(30),
         };
 
-    public static Command Break() => new("rm", ["-rf", "--", Directory]) { Title = "release the deploy lock" };
+    /// <summary>Prints "free", or the holder's token, heartbeat age in seconds and owner.json (an old-style lock directory has no token).</summary>
+    public static Command Inspect() =>
+        new("sh", ["-c",
+            "l=.octavios/deploy.lock\n" +
+            "[ -e \"$l\" ] || [ -L \"$l\" ] || { echo free; exit 0; }\n" +
+            "if [ -L \"$l\" ]; then d=.octavios/$(readlink \"$l\"); echo \"token=${d#.octavios/lock.}\"; else d=$l; fi\n" +
+            "b=$(stat -c %Y \"$d/heartbeat\" 2>/dev/null) && echo \"age=$(( $(date +%s) - b ))\"\n" +
+            "cat \"$d/owner.json\" 2>/dev/null; exit 0"])
+        {
+            Title = "read the deploy lock",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
 
+    /// <summary>Proves the holder alive; fails (exit 3) when the lock is no longer this holder's.</summary>
+    public static Command Beat(string token) =>
+        new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" = \"lock.$1\" ] || exit 3; touch \".octavios/lock.$1/heartbeat\"", "sh", token])
+        {
+            Title = "deploy lock heartbeat",
+            Timeout = TimeSpan.FromSeconds(20),
+        };
+
+    /// <summary>Releases the lock only while it is this holder's: a lock taken over by another run is left alone.</summary>
+    public static Command Release(string token) =>
+        new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" != \"lock.$1\" ] || rm -f .octavios/deploy.lock; rm -rf \".octavios/lock.$1\"", "sh", token])
+        {
+            Title = "release the deploy lock",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>
+    /// Removes a lock whatever its holder (Unlock, or the takeover of an abandoned one). With a token, only if that
+    /// token still holds it: renaming its directory away is atomic, so of two runs taking over, one wins.
+    /// </summary>
+    public static Command Break(string? token) =>
+        new("sh", ["-c",
+            "l=.octavios/deploy.lock\n" +
+            "if [ -n \"$1\" ]; then\n" +
+            "  if mv \".octavios/lock.$1\" \".octavios/broken.$1\" 2>/dev/null; then rm -rf \".octavios/broken.$1\"; elif [ -d \".octavios/lock.$1\" ]; then exit 3; fi\n" +
+            "  [ \"$(readlink \"$l\")\" != \"lock.$1\" ] || rm -f \"$l\"\n" +
+            "else rm -rf \"$l\" .octavios/lock.*; fi",
+            "sh", token ?? ""])
+        {
+            Title = "break the deploy lock",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public async Task<LockState> InspectAsync(CancellationToken cancellation = default) =>
+        LockState.Parse((await target.RunAsync(Inspect(), cancellation)).StandardOutput);
+
+    /// <summary>
+    /// Takes the lock, waiting up to <paramref name="wait"/> for a live holder; an abandoned lock (no heartbeat for
+    /// <paramref name="staleAfter"/>) is taken over and said so.
+    /// </summary>
     public async Task AcquireAsync(LockOwner owner, TimeSpan wait, TimeSpan staleAfter, string unlockHint, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            if ((await target.TryRunAsync(Take(owner), cancellation)).Succeeded)
+            var taken = await target.TryRunAsync(Take(owner), cancellation);
+            if (taken.Succeeded)
             {
                 if (!target.IsDryRun) log.Verbose($"[{target.Target}] deploy lock taken");
                 return;
             }
 
-            var holder = LockOwner.Parse((await target.TryRunAsync(RemoteFiles.Read($"{Directory}/owner.json"), cancellation)).StandardOutput);
-            var described = holder?.ToString() ?? "an owner not yet recorded";
-            if (holder is not null && DateTimeOffset.UtcNow - holder.Since > staleAfter)
+            if (taken.ExitCode == RemoteProcess.NoProjectDirectory)
+                throw new DeployLockedException($"[{target.Target}] {taken.StandardError.Trim().Replace("octavios: ", "")}: nothing was changed. Create it, with its env file, before the first deploy.");
+            if (taken.ExitCode == CannotWrite)
+                throw new DeployLockedException($"[{target.Target}] could not write the deploy lock in .octavios/ ({FirstLine(taken.StandardError) ?? "no reason given"}): " +
+                                                "is the disk full or the directory read-only? Nothing was changed.");
+            if (taken.ExitCode != Held) throw new CommandFailedException(target.Target, Take(owner), taken);
+
+            var holder = await InspectAsync(cancellation);
+            if (!holder.Held) continue;
+            if (holder.Token is not null && holder.IsAbandoned(staleAfter))
+            {
+                log.Warning($"[{target.Target}] the deploy lock held by {holder.Describe()} was abandoned (no heartbeat for {holder.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "ever"} s): taking it over");
+                await target.TryRunAsync(Break(holder.Token), cancellation);
+                continue;
+            }
+
+            if (holder.Token is null)
                 throw new DeployLockedException(
-                    $"[{target.Target}] the deploy lock is stale: held by {described}, older than {staleAfter.TotalMinutes:0} min. If no deploy is running there, break it: {unlockHint}");
+                    $"[{target.Target}] an old-style deploy lock is held by {holder.Describe()}. If no deploy is running there, break it: {unlockHint}");
             if (clock.Elapsed >= wait)
                 throw new DeployLockedException(
-                    $"[{target.Target}] another deploy holds the lock: {described}." + (wait > TimeSpan.Zero ? $" Waited {wait.TotalSeconds:0}s." : " Wait for it with --lock-wait=SECONDS."));
-            log.Information($"[{target.Target}] waiting for the deploy lock held by {described}");
+                    $"[{target.Target}] another deploy holds the lock: {holder.Describe()}, heartbeat {holder.HeartbeatAgeSeconds} s ago." +
+                    (wait > TimeSpan.Zero ? $" Waited {wait.TotalSeconds:0}s." : " Wait for it with --lock-wait=SECONDS."));
+            log.Information($"[{target.Target}] waiting for the deploy lock held by {holder.Describe()}");
             await Task.Delay(TimeSpan.FromSeconds(2), cancellation);
         }
     }
 
-    public Task ReleaseAsync(CancellationToken cancellation = default) => target.RunAsync(Break(), cancellation);
+    /// <summary>Beats every <paramref name="interval"/> until disposed; a lost lock is reported once.</summary>
+    public IAsyncDisposable StartHeartbeat(string token, TimeSpan interval)
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(interval, stop.Token);
+                    var beat = await target.TryRunAsync(Beat(token), stop.Token);
+                    if (beat.ExitCode == Held)
+                    {
+                        log.Error($"[{target.Target}] the deploy lock is no longer this run's: someone broke it (--target=Unlock --force)");
+                        return;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (Exception error)
+                {
+                    log.Verbose($"[{target.Target}] heartbeat missed: {error.Message}");
+                }
+            }
+        });
+        return new Heartbeat(stop, loop);
+    }
+
+    public Task ReleaseAsync(string token, CancellationToken cancellation = default) => target.RunAsync(Release(token), cancellation);
+
+    private static string? FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+
+    private sealed class Heartbeat(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
+    }
+}
+
+/// <summary>The deploy lock while a run holds it: heartbeat running, released once (by its holder only) when done.</summary>
+public sealed class HeldLock : IAsyncDisposable
+{
+    private readonly DeployLock _lock;
+    private readonly ICommandRunner _target;
+    private readonly IDeployLog _log;
+    private readonly string _token;
+    private readonly string _unlockHint;
+    private readonly IAsyncDisposable? _heartbeat;
+    private bool _released;
+
+    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat)
+    {
+        (_lock, _target, _log, _token, _unlockHint, _heartbeat) = (deployLock, target, log, token, unlockHint, heartbeat);
+    }
+
+    public static async Task<HeldLock> TakeAsync(ICommandRunner target, IDeployLog log, Configuration.DeployConfig settings, LockOwner owner,
+        TimeSpan wait, string unlockHint, CancellationToken cancellation)
+    {
+        var deployLock = new DeployLock(target, log);
+        await deployLock.AcquireAsync(owner, wait, TimeSpan.FromSeconds(settings.LockStaleSeconds), unlockHint, cancellation);
+        var heartbeat = target.IsDryRun ? null : deployLock.StartHeartbeat(owner.Token, settings.LockHeartbeat);
+        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat);
+    }
+
+    public async Task ReleaseAsync()
+    {
+        if (_released) return;
+        _released = true;
+        if (_heartbeat is not null) await _heartbeat.DisposeAsync();
+        await _lock.ReleaseAsync(_token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await ReleaseAsync();
+        }
+        catch (Exception error)
+        {
+            _log.Error($"The deploy lock on {_target.Target} could not be released ({error.Message.Split('\n')[0]}). " +
+                       $"The next deploy takes it over once its heartbeat stops; to break it at once: {_unlockHint} --force");
+        }
+    }
 }

@@ -5,6 +5,7 @@ using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Health;
 using Octavios.Deploy.Registry;
+using Octavios.Deploy.Remote;
 
 namespace Octavios.Deploy.Deployment;
 
@@ -23,96 +24,176 @@ public sealed record DeployRequest(
 
 public sealed class DeployFailedException(string message) : Exception(message);
 
+/// <summary>SIGINT or SIGTERM reached a deploy; it put the previous versions back before stopping.</summary>
+public sealed class DeployInterruptedException(string message) : Exception(message);
+
 /// <summary>
-/// A deploy on one target: lock, hooks, backup, upload, versions file, pull and recreate exactly the selected
-/// services wave by wave (depends_on), health gate, automatic rollback, audit line, unlock.
+/// A deploy on one target. Under the lock (with its heartbeat): an unfinished change left by an earlier run is finished
+/// or undone first; hooks, backup, uploads and the pull change nothing that runs; then the change is journaled, the
+/// selected services recreated wave by wave (depends_on) and gated (healthy, then stable). Only then are the records
+/// committed, in one step with the audit line and the journal's removal. Any failure, timeout or interruption after
+/// the journal puts the previous versions back (never pulling) and records that; a lost connection leaves the journal
+/// for the next run, which undoes it.
 /// </summary>
 public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommandRunner local, IDeployLog log,
     string? envFile, bool pull)
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
+    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(0.5);
 
     public async Task RunAsync(DeployRequest request, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        var locker = new DeployLock(target, log);
-        await locker.AcquireAsync(request.Owner, request.LockWait, TimeSpan.FromMinutes(config.Deploy.LockStaleMinutes), request.UnlockHint, cancellation);
-        var released = false;
+        await using var held = await HeldLock.TakeAsync(target, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation);
+        var records = await ReconcileAsync(request.Owner, cancellation);
+        await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
+        if (request.Backup) await BackupAsync(cancellation);
+        foreach (var (path, content) in request.Uploads)
+            await target.RunAsync(RemoteFiles.Write(path, content, secret: path == envFile), cancellation);
+
+        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+        var waves = Waves(request.Services);
+        var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+        var after = new Dictionary<string, string>(records.Current);
+        foreach (var (variable, version) in request.Versions) after[variable] = version;
+        // Pulling changes nothing that runs: a failure here leaves nothing to undo.
+        if (pull) await PullAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
+
+        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions);
+        await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
-            await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
-            if (request.Backup) await BackupAsync(cancellation);
-            foreach (var (path, content) in request.Uploads)
-                await target.RunAsync(RemoteFiles.Write(path, content, secret: path == envFile), cancellation);
-
-            var before = VersionsFile.Parse((await target.RunAsync(RemoteFiles.Read(VersionsFile.Current), cancellation)).StandardOutput);
-            var previousBefore = (await target.RunAsync(RemoteFiles.Read(VersionsFile.Previous), cancellation)).StandardOutput;
-            var after = new Dictionary<string, string>(before);
-            foreach (var (variable, version) in request.Versions) after[variable] = version;
-            await target.RunAsync(RemoteFiles.Copy(VersionsFile.Current, VersionsFile.Previous), cancellation);
-            await target.RunAsync(RemoteFiles.Write(VersionsFile.Current, VersionsFile.Format(after)), cancellation);
-
-            var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
-            var composeServices = request.Services.Select(s => config.Services[s].ComposeService).ToList();
-            var waves = DependencyOrder.Waves(config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList(), composeServices);
-            var from = request.Versions.Keys.ToDictionary(k => k, k => before.GetValueOrDefault(k));
-            try
-            {
-                await RecreateAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
-            }
-            catch (Exception failure) when (failure is HealthGateException or CommandFailedException)
-            {
-                if (failure is HealthGateException unhealthy) await ShowLogsAsync(Compose(flavor, after), unhealthy.Service, cancellation);
-                log.Error($"{failure.Message}: rolling back {string.Join(", ", request.Services)} to {string.Join(", ", from.Select(f => $"{f.Key}={f.Value ?? "(compose default)"}"))}");
-                var restored = new Dictionary<string, string>(after);
-                foreach (var (variable, version) in from)
-                {
-                    if (version is null) restored.Remove(variable);
-                    else restored[variable] = version;
-                }
-
-                // A release that never went live changes neither the current nor the previous set.
-                await target.RunAsync(RemoteFiles.Write(VersionsFile.Current, VersionsFile.Format(restored)), cancellation);
-                if (previousBefore.Length > 0) await target.RunAsync(RemoteFiles.Write(VersionsFile.Previous, previousBefore), cancellation);
-                var rollback = "rolled back";
-                try
-                {
-                    await RecreateAsync(Compose(flavor, restored), waves, null, cancellation);
-                }
-                catch (Exception again) when (again is HealthGateException or CommandFailedException)
-                {
-                    rollback = $"rollback unhealthy: {again.Message}";
-                }
-
-                var reason = failure.Message.Split('\n')[0];
-                await AuditAsync(request, from, "failed: " + reason + "; " + rollback, clock, cancellation);
-                throw new DeployFailedException($"{request.Action} of {string.Join(", ", request.Services)} failed ({reason}); {rollback} to the previous versions.");
-            }
-
-            await AuditAsync(request, from, "succeeded", clock, cancellation);
-            await locker.ReleaseAsync(cancellation);
-            released = true;
-            await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
+            await RecreateAsync(Compose(flavor, after), waves, recreate: true, cancellation);
         }
-        finally
+        catch (SshConnectionException lost)
         {
-            if (!released) await ReleaseQuietlyAsync(locker, request.UnlockHint);
+            throw Lost(lost, journal);
         }
+        catch (Exception failure)
+        {
+            await UndoAsync(failure, request, journal, flavor, waves, after, clock, cancellation);
+            throw;
+        }
+
+        var (current, previous) = records.After(request.Versions);
+        await CommitAsync(current, previous, Audit(request, from, "succeeded", clock), cancellation);
+        await held.ReleaseAsync();
+        await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
+    }
+
+    /// <summary>
+    /// Finishes or undoes a change an earlier run left unfinished (its journal is still there): committed records mean
+    /// it only lacked the clean-up; otherwise the services it touched go back to the versions the records name.
+    /// Returns the records as they stand afterwards. Call under the lock.
+    /// </summary>
+    public async Task<ServerRecords> ReconcileAsync(LockOwner owner, CancellationToken cancellation = default)
+    {
+        var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
+        if (records.Journal is not { } journal) return records;
+        if (journal.To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value))
+        {
+            log.Warning($"[{target.Target}] the {journal.Describe()} was committed but its journal was left: removed");
+            await target.RunAsync(RemoteFiles.Apply([FileChange.Delete(DeployJournal.File)], "remove the journal"), cancellation);
+            return records with { Journal = null };
+        }
+
+        var back = journal.To.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+        log.Warning($"[{target.Target}] an unfinished {journal.Describe()} was found (that run ended before its records were committed): " +
+                    $"putting back {Describe(back)}");
+        var clock = Stopwatch.StartNew();
+        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+        var outcome = "put back";
+        try
+        {
+            await RecreateAsync(Compose(flavor, records.Current), Waves(journal.Services), recreate: false, cancellation);
+        }
+        catch (Exception failure) when (failure is HealthGateException or CommandFailedException or CommandTimedOutException)
+        {
+            outcome = $"put back, but not healthy: {FirstLine(failure)}";
+        }
+
+        var entry = new AuditEntry("reconcile", Who(owner), DateTimeOffset.UtcNow, "", journal.Services,
+            journal.To.ToDictionary(t => t.Key, t => (string?)t.Value), back.Where(b => b.Value is not null).ToDictionary(b => b.Key, b => b.Value!),
+            $"{outcome}: the unfinished {journal.Action} by {journal.Who} was undone", clock.Elapsed.TotalSeconds);
+        await CommitAsync(null, null, entry, cancellation);
+        log.Information($"[{target.Target}] {outcome}: {Describe(back)}");
+        if (outcome != "put back") throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} was undone, {outcome}.");
+        return records with { Journal = null };
+    }
+
+    private async Task UndoAsync(Exception failure, DeployRequest request, DeployJournal journal, ComposeFlavor flavor,
+        IReadOnlyList<IReadOnlyList<string>> waves, IReadOnlyDictionary<string, string> after, Stopwatch clock, CancellationToken cancellation)
+    {
+        var interrupted = failure is OperationCanceledException && cancellation.IsCancellationRequested;
+        // An interrupted run still puts the previous versions back, within a bound of its own.
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60));
+        var undo = interrupted ? bound.Token : cancellation;
+        var reason = interrupted ? "interrupted" : FirstLine(failure);
+        if (failure is HealthGateException unhealthy) await ShowLogsAsync(Compose(flavor, after), unhealthy.Service, undo);
+        log.Error($"{reason}: putting back {Describe(journal.From)}");
+        var restored = new Dictionary<string, string>(after);
+        foreach (var (variable, version) in journal.From)
+        {
+            if (version is null) restored.Remove(variable);
+            else restored[variable] = version;
+        }
+
+        var outcome = "rolled back";
+        try
+        {
+            await RecreateAsync(Compose(flavor, restored), waves, recreate: true, undo);
+        }
+        catch (SshConnectionException lost)
+        {
+            throw Lost(lost, journal);
+        }
+        catch (Exception again) when (again is HealthGateException or CommandFailedException or CommandTimedOutException)
+        {
+            outcome = $"rollback unhealthy: {FirstLine(again)}";
+        }
+
+        // A release that never went live changes neither the current versions nor the rollback targets.
+        await CommitAsync(null, null, Audit(request, journal.From, $"failed: {reason}; {outcome}", clock), undo);
+        var message = $"{request.Action} of {string.Join(", ", request.Services)} " +
+                      (interrupted ? "was interrupted" : $"failed ({reason})") + $"; {outcome} to the previous versions ({Describe(journal.From)}).";
+        throw interrupted ? new DeployInterruptedException(message) : new DeployFailedException(message);
+    }
+
+    private Exception Lost(SshConnectionException lost, DeployJournal journal) => new DeployFailedException(
+        $"{lost.Message}\nThe server may now run {Describe(journal.To)} unverified; .octavios/journal.env records the change. " +
+        $"The next Deploy or Rollback puts back {Describe(journal.From)} (it takes the lock over once the lost run's heartbeat is {config.Deploy.LockStaleSeconds}s old).");
+
+    /// <summary>The records of a finished change, the audit line and the journal's removal, in one atomic sequence.</summary>
+    private Task CommitAsync(IReadOnlyDictionary<string, string>? current, IReadOnlyDictionary<string, string>? previous, AuditEntry entry, CancellationToken cancellation)
+    {
+        var changes = new List<FileChange>();
+        if (current is not null) changes.Add(FileChange.Write(VersionsFile.Current, VersionsFile.Format(current)));
+        if (previous is not null) changes.Add(FileChange.Write(VersionsFile.Previous, VersionsFile.Format(previous, "each version's rollback target")));
+        changes.Add(FileChange.Append(AuditEntry.File, entry.ToJsonLine()));
+        changes.Add(FileChange.Delete(DeployJournal.File));
+        return target.RunAsync(RemoteFiles.Apply(changes, "commit the records"), cancellation);
     }
 
     private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions) =>
         ComposeCommands.ForProject(config, flavor, envFile, versions);
 
-    private async Task RecreateAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
+    private IReadOnlyList<IReadOnlyList<string>> Waves(IEnumerable<string> services) =>
+        DependencyOrder.Waves(config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList(),
+            services.Where(config.Services.ContainsKey).Select(s => config.Services[s].ComposeService).ToList());
+
+    private async Task PullAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
     {
-        if (pull && credentials is not null)
+        if (credentials is not null)
             await target.RunAsync(DockerCommands.Login(config.Registry, credentials.Username, credentials.Password), cancellation);
-        if (pull) await target.RunAsync(compose.Pull(waves.SelectMany(w => w)), cancellation);
+        await target.RunAsync(compose.Pull(waves.SelectMany(w => w)) with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) }, cancellation);
+    }
+
+    private async Task RecreateAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, bool recreate, CancellationToken cancellation)
+    {
         var gate = new ContainerHealthGate(target, log, Poll);
         foreach (var wave in waves)
         {
-            await target.RunAsync(compose.Up(wave), cancellation);
-            await gate.WaitAsync(compose, wave, TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds), cancellation);
+            await target.RunAsync(compose.Up(wave, recreate), cancellation);
+            await gate.WaitAsync(compose, wave, TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds), TimeSpan.FromSeconds(config.Deploy.StableSeconds), cancellation);
         }
     }
 
@@ -126,12 +207,15 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
     }
 
-    private async Task AuditAsync(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock, CancellationToken cancellation)
-    {
-        var entry = new AuditEntry(request.Action, request.Owner.Who + "@" + request.Owner.Machine, DateTimeOffset.UtcNow, request.EnvironmentName,
-            request.Services, from, request.Versions, result, clock.Elapsed.TotalSeconds);
-        await target.RunAsync(RemoteFiles.Append(AuditEntry.File, entry.ToJsonLine()), cancellation);
-    }
+    private static AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock) =>
+        new(request.Action, Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from, request.Versions, result, clock.Elapsed.TotalSeconds);
+
+    private static string Who(LockOwner owner) => owner.Who + "@" + owner.Machine;
+
+    private static string Describe<T>(IReadOnlyDictionary<string, T> versions) =>
+        string.Join(", ", versions.Select(v => $"{v.Key}={(v.Value is null ? "(compose default)" : v.Value.ToString())}"));
+
+    private static string FirstLine(Exception error) => error.Message.Split('\n')[0];
 
     private async Task HooksAsync(IEnumerable<string> hooks, string stage, DeployRequest request, CancellationToken cancellation)
     {
@@ -164,20 +248,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         [
             "-c", "mkdir -p \"$1\" && { sh -c \"$2\" > \"$1/$3.tmp\" && mv -f \"$1/$3.tmp\" \"$1/$3\"; } || { rm -f \"$1/$3.tmp\"; exit 1; }",
             "sh", backup.Directory, backup.Command, file,
-        ]) { Title = "backup" }, cancellation);
+        ]) { Title = "backup", Timeout = TimeSpan.FromMinutes(30) }, cancellation);
         if (!result.Succeeded) throw new DeployFailedException($"The backup failed, so nothing was deployed: {result.StandardError.Trim()}");
         if (!target.IsDryRun) log.Information($"[{target.Target}] backup kept as {backup.Directory}/{file}");
-    }
-
-    private async Task ReleaseQuietlyAsync(DeployLock locker, string unlockHint)
-    {
-        try
-        {
-            await locker.ReleaseAsync();
-        }
-        catch (Exception error)
-        {
-            log.Error($"The deploy lock on {target.Target} could not be released ({error.Message}). Once you have checked the server: {unlockHint}");
-        }
     }
 }

@@ -1,8 +1,8 @@
 namespace Octavios.Deploy.Deployment;
 
 /// <summary>
-/// The versions the server runs, one KEY=X.Y.Z a line (BACKEND_VERSION=0.2.3), kept in .octavios/versions.env with the
-/// set before the last change in .octavios/versions.previous.env; plain enough for a manual `set -a; . .octavios/versions.env`.
+/// The versions the server runs, one KEY=X.Y.Z a line (BACKEND_VERSION=0.2.3), kept in .octavios/versions.env, and each
+/// variable's rollback target in .octavios/versions.previous.env; plain enough for a manual `set -a; . .octavios/versions.env`.
 /// </summary>
 public static class VersionsFile
 {
@@ -16,7 +16,7 @@ public static class VersionsFile
             .GroupBy(p => p[0])
             .ToDictionary(g => g.Key, g => g.Last()[1]);
 
-    public static string Format(IReadOnlyDictionary<string, string> versions) =>
-        "# written by Octavios.Build: the versions this server runs\n" +
+    public static string Format(IReadOnlyDictionary<string, string> versions, string what = "the versions this server runs") =>
+        $"# written by Octavios.Build: {what}\n" +
         string.Concat(versions.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key}={v.Value}\n"));
 }

@@ -42,3 +42,7 @@ public sealed class CommandFailedException(string target, Command command, Comma
         return lines.Length == 1 && lines[0].Length == 0 ? "" : "\n" + string.Join('\n', lines.TakeLast(20));
     }
 }
+
+/// <summary>A command ran past its timeout and was killed (on a server: its whole process group).</summary>
+public sealed class CommandTimedOutException(string target, Command command, TimeSpan timeout) : Exception(
+    $"[{target}] {command.Title ?? command.Program} did not finish within {timeout.TotalSeconds:0}s and was stopped: {command.Display()}");

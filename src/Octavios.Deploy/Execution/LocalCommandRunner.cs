@@ -45,14 +45,18 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
         process.BeginErrorReadLine();
         if (command.StandardInput is { } input) await process.StandardInput.WriteAsync(input.Value);
         process.StandardInput.Close();
+        var timeout = command.Timeout ?? Command.DefaultTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(cancellation);
+            await process.WaitForExitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw;
+            cancellation.ThrowIfCancellationRequested();
+            throw new CommandTimedOutException(Target, command, timeout);
         }
 
         // Sensitive output (a credential) is returned as read: masking known secrets in it would corrupt it.

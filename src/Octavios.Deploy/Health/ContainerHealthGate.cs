@@ -27,45 +27,70 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
         return (ContainerVerdict.Waiting, $"{status}, health {health}");
     }
 
-    public async Task WaitAsync(ComposeCommands compose, IReadOnlyList<string> services, TimeSpan timeout, CancellationToken cancellation = default)
+    /// <summary>
+    /// Waits until every container of the services is healthy, then for <paramref name="stable"/> more in which none may
+    /// restart, exit or turn unhealthy: a release that crash-loops a few seconds after its first healthy answer fails.
+    /// </summary>
+    public async Task WaitAsync(ComposeCommands compose, IReadOnlyList<string> services, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
     {
         if (runner.IsDryRun)
         {
-            log.Information($"[dry run] [{runner.Target}] would wait up to {timeout.TotalSeconds:0}s for {string.Join(", ", services)} to be healthy");
+            log.Information($"[dry run] [{runner.Target}] would wait up to {timeout.TotalSeconds:0}s for {string.Join(", ", services)} to be healthy, then {stable.TotalSeconds:0}s stable");
             return;
         }
 
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(services.Select(service => WaitOneAsync(compose, service, timeout, clock, cancellation)));
+        await Task.WhenAll(services.Select(service => WaitOneAsync(compose, service, timeout, stable, clock, cancellation)));
     }
 
-    private async Task WaitOneAsync(ComposeCommands compose, string service, TimeSpan timeout, Stopwatch clock, CancellationToken cancellation)
+    private async Task WaitOneAsync(ComposeCommands compose, string service, TimeSpan timeout, TimeSpan stable, Stopwatch clock, CancellationToken cancellation)
     {
         var ids = (await runner.RunAsync(compose.ContainerIds(service), cancellation)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (ids.Length == 0) throw new HealthGateException(service, "no container was created");
         var reason = "";
-        while (clock.Elapsed < timeout)
+        TimeSpan? healthySince = null;
+        var said = TimeSpan.Zero;
+        while (true)
         {
             var verdicts = new List<(ContainerVerdict Verdict, string Reason)>();
             foreach (var id in ids)
-            {
                 verdicts.Add(Judge((await runner.RunAsync(DockerCommands.ContainerState(id), cancellation)).StandardOutput));
-            }
 
             var failed = verdicts.Where(v => v.Verdict == ContainerVerdict.Failed).ToList();
-            if (failed.Count > 0) throw new HealthGateException(service, failed[0].Reason);
+            if (failed.Count > 0)
+                throw new HealthGateException(service, healthySince is { } since
+                    ? $"{failed[0].Reason}, {(clock.Elapsed - since).TotalSeconds:0.0}s after it was first healthy"
+                    : failed[0].Reason);
             if (verdicts.All(v => v.Verdict == ContainerVerdict.Healthy))
             {
-                log.Information($"{service}: {verdicts[0].Reason} after {clock.Elapsed.TotalSeconds:0.0}s");
-                return;
+                if (healthySince is null)
+                {
+                    healthySince = clock.Elapsed;
+                    log.Information($"{service}: {verdicts[0].Reason} after {clock.Elapsed.TotalSeconds:0.0}s" + (stable > TimeSpan.Zero ? $"; watching it {stable.TotalSeconds:0}s more" : ""));
+                }
+
+                if (clock.Elapsed - healthySince >= stable)
+                {
+                    if (stable > TimeSpan.Zero) log.Information($"{service}: stable for {stable.TotalSeconds:0}s");
+                    return;
+                }
+            }
+            else
+            {
+                if (healthySince is not null)
+                    throw new HealthGateException(service, $"{verdicts.First(v => v.Verdict != ContainerVerdict.Healthy).Reason} again, {(clock.Elapsed - healthySince.Value).TotalSeconds:0.0}s after it was first healthy");
+                reason = verdicts.First(v => v.Verdict == ContainerVerdict.Waiting).Reason;
+                if (clock.Elapsed >= timeout) throw new HealthGateException(service, $"not healthy within {timeout.TotalSeconds:0}s (last seen: {reason})");
+                if (clock.Elapsed - said >= TimeSpan.FromSeconds(5))
+                {
+                    said = clock.Elapsed;
+                    log.Information($"{service}: {reason}, {clock.Elapsed.TotalSeconds:0}s of {timeout.TotalSeconds:0}s");
+                }
             }
 
-            reason = verdicts.First(v => v.Verdict == ContainerVerdict.Waiting).Reason;
             await Task.Delay(pollInterval, cancellation);
         }
-
-        throw new HealthGateException(service, $"not healthy within {timeout.TotalSeconds:0}s (last seen: {reason})");
     }
 }
 

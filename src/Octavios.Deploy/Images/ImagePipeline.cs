@@ -53,8 +53,9 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
     /// stdin) when credentials were given, and again when the registry says a token expired. Prints each digest.
     /// </summary>
     public async Task PushAsync(IReadOnlyList<ImagePlan> images, string registry, RegistryCredentials? credentials, TimeSpan retryDelay,
-        int parallelism = 3, CancellationToken cancellation = default)
+        int parallelism = 3, CancellationToken cancellation = default, Func<ImagePlan, IEnumerable<string>>? references = null)
     {
+        references ??= image => image.AllReferences;
         Func<CancellationToken, Task>? login = credentials is null
             ? null
             : token => local.RunAsync(DockerCommands.Login(registry, credentials.Username, credentials.Password), token);
@@ -63,7 +64,7 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
         var pipeline = PushRetry.Pipeline(retryDelay, login, (attempt, delay, error) =>
             log.Warning($"push failed ({error}); retry {attempt} of {PushRetry.MaxRetries} in {delay.TotalSeconds:0.#}s"));
         // Images go in parallel; the tags of one image go one after the other (concurrent pushes of the same layers race).
-        var total = images.Sum(i => i.AllReferences.Count());
+        var total = images.Sum(i => references(i).Count());
         var done = 0;
         using var slots = new SemaphoreSlim(Math.Max(1, parallelism));
         await Task.WhenAll(images.Select(async image =>
@@ -71,7 +72,7 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
             await slots.WaitAsync(cancellation);
             try
             {
-                foreach (var reference in image.AllReferences)
+                foreach (var reference in references(image))
                 {
                     var result = await pipeline.ExecuteAsync(async token => await local.TryRunAsync(DockerCommands.Push(reference), token), cancellation);
                     if (!result.Succeeded) throw new CommandFailedException(local.Target, DockerCommands.Push(reference), result);
@@ -84,6 +85,24 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
                 slots.Release();
             }
         }));
+    }
+
+    /// <summary>
+    /// Moves <c>latest</c> to a release once it is deployed and healthy: tags the release image (pulled first when this
+    /// machine lacks it, as in a CI job apart from the build) and pushes only that tag.
+    /// </summary>
+    public async Task PromoteLatestAsync(IReadOnlyList<ImagePlan> images, string? registry, RegistryCredentials? credentials, TimeSpan retryDelay,
+        CancellationToken cancellation = default)
+    {
+        foreach (var image in images)
+        {
+            if (registry is not null && !(await local.TryRunAsync(DockerCommands.Inspect(image.Reference), cancellation)).Succeeded)
+                await local.RunAsync(DockerCommands.Pull(image.Reference), cancellation);
+            await local.RunAsync(DockerCommands.Tag(image.Reference, image.LatestReference), cancellation);
+        }
+
+        if (registry is not null) await PushAsync(images, registry, credentials, retryDelay, cancellation: cancellation, references: i => [i.LatestReference]);
+        if (!local.IsDryRun) log.Information($"latest now names {string.Join(", ", images.Select(i => i.Reference))}");
     }
 
     /// <summary>The digest docker push prints last: "0.2.3: digest: sha256:… size: 527".</summary>

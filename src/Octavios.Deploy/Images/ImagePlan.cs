@@ -12,7 +12,9 @@ public sealed record ImagePlan(string Service, string Repository, string Release
 
     public IEnumerable<string> AllReferences => ExtraTags.Select(t => $"{Repository}:{t}").Prepend(Reference);
 
-    /// <summary>Release tag X.Y.Z, the traceable X.Y.Z-YYYYMMDD-HHMM (UTC), and latest unless configured off.</summary>
+    public string LatestReference => $"{Repository}:latest";
+
+    /// <summary>Release tag X.Y.Z, the traceable X.Y.Z-YYYYMMDD-HHMM (UTC), and latest when it moves at push (tags.latestAt: push).</summary>
     public static IReadOnlyList<string> TagsFor(ReleaseVersion version, DateTimeOffset builtAt, bool latest)
     {
         var tags = new List<string> { version.ToString(), $"{version}-{builtAt.UtcDateTime.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}" };
@@ -25,7 +27,7 @@ public sealed record ImagePlan(string Service, string Repository, string Release
     {
         var settings = config.Services[service];
         var repository = config.ImageRepository(settings);
-        var tags = TagsFor(version, builtAt, config.Tags.Latest);
+        var tags = TagsFor(version, builtAt, config.Tags.Latest && config.Tags.LatestAt == "push");
         var labels = new Dictionary<string, string>
         {
             ["org.opencontainers.image.version"] = version.ToString(),

@@ -18,8 +18,10 @@ public sealed class Pruner(ICommandRunner target, IDeployLog log)
 
     public async Task<IReadOnlyList<ImageTag>> RunAsync(SuiteConfig config, IReadOnlyList<string> services, bool dryRun, CancellationToken cancellation = default)
     {
-        var current = VersionsFile.Parse((await target.RunAsync(RemoteFiles.Read(VersionsFile.Current), cancellation)).StandardOutput);
-        var previous = VersionsFile.Parse((await target.RunAsync(RemoteFiles.Read(VersionsFile.Previous), cancellation)).StandardOutput);
+        var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
+        if (records.Journal is { } journal)
+            throw new InvalidOperationException($"[{target.Target}] an unfinished {journal.Describe()} is recorded: run Deploy or Rollback first, which finish or undo it; nothing was pruned.");
+        var (current, previous) = (records.Current, records.Previous);
         var inUse = (await target.RunAsync(ContainerImages(), cancellation)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
         var removed = new List<ImageTag>();

@@ -29,7 +29,12 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         foreach (var secret in command.Secrets) masker.Add(secret);
         var client = await ConnectAsync(cancellation);
         log.Verbose($"[{Target}] {command.Display()}");
-        var line = $"cd {ShellQuote.Quote(projectDirectory)} && {command.ToShellLine()}";
+        var timeout = command.Timeout ?? Command.DefaultTimeout;
+        var pidFile = $"/tmp/octavios-{Guid.NewGuid():N}.pid";
+        var line = RemoteProcess.Wrap(projectDirectory, command.ToShellLine(), timeout, pidFile);
+        // The server kills the command at its timeout; this later deadline covers a server that stopped answering.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout + TimeSpan.FromSeconds(15));
         try
         {
             using var ssh = client.CreateCommand(line);
@@ -37,24 +42,48 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
             if (command.StandardInput is { } input)
             {
                 await using var stdin = ssh.CreateInputStream();
-                await stdin.WriteAsync(System.Text.Encoding.UTF8.GetBytes(input.Value), cancellation);
+                await stdin.WriteAsync(System.Text.Encoding.UTF8.GetBytes(input.Value), deadline.Token);
             }
 
-            await using (cancellation.Register(() => ssh.CancelAsync()))
+            await using (deadline.Token.Register(() => ssh.CancelAsync()))
             {
                 await Task.Factory.FromAsync(running, ssh.EndExecute);
             }
 
-            cancellation.ThrowIfCancellationRequested();
+            if (deadline.IsCancellationRequested) await StopAsync(client, command, pidFile, timeout, cancellation);
+            var exit = ssh.ExitStatus ?? 255;
+            if (exit == RemoteProcess.TimedOut) throw new CommandTimedOutException(Target, command, timeout);
             // Sensitive output (an env file) is returned as read: masking known secrets in it would corrupt it.
             return command.SensitiveOutput
-                ? new CommandResult(ssh.ExitStatus ?? 255, ssh.Result, masker.Mask(ssh.Error))
-                : new CommandResult(ssh.ExitStatus ?? 255, masker.Mask(ssh.Result), masker.Mask(ssh.Error));
+                ? new CommandResult(exit, ssh.Result, masker.Mask(ssh.Error))
+                : new CommandResult(exit, masker.Mask(ssh.Result), masker.Mask(ssh.Error));
+        }
+        catch (Exception error) when (deadline.IsCancellationRequested && error is not CommandTimedOutException and not SshConnectionException)
+        {
+            await StopAsync(client, command, pidFile, timeout, cancellation);
+            throw;
         }
         catch (Exception error) when (error is SshException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             throw new SshConnectionException($"[{Target}] the SSH connection was lost during {command.Title ?? command.Program}: {error.Message}", error);
         }
+    }
+
+    /// <summary>A cancelled or overdue command: its process group on the server is killed, then the caller learns why.</summary>
+    private async Task StopAsync(SshClient client, Command command, string pidFile, TimeSpan timeout, CancellationToken cancellation)
+    {
+        try
+        {
+            using var kill = client.CreateCommand(RemoteProcess.Kill(pidFile).ToShellLine());
+            await Task.Factory.FromAsync(kill.BeginExecute(), kill.EndExecute).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception error) when (error is SshException or System.Net.Sockets.SocketException or ObjectDisposedException or TimeoutException)
+        {
+            log.Warning($"[{Target}] could not stop {command.Title ?? command.Program} on the server ({error.Message}); it ends by itself within {timeout.TotalSeconds:0}s");
+        }
+
+        cancellation.ThrowIfCancellationRequested();
+        throw new CommandTimedOutException(Target, command, timeout);
     }
 
     /// <summary>Connects (once) within the timeout, checking the host key against known_hosts.</summary>

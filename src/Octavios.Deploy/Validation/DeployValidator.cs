@@ -21,7 +21,8 @@ public sealed record ValidationRequest(
     string? EnvFileOverride,
     Func<string, string?> Variables,
     Func<Task<LoadedEnvFile?>> LoadEnvFile,
-    Func<string, Task<RegistryCredentials?>> Credentials);
+    Func<string, Task<RegistryCredentials?>> Credentials,
+    bool ImagesPushedLater = false);
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -82,7 +83,11 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
             }
         }
 
-        if (environment.Push && files.Count > 0)
+        if (environment.Push && files.Count > 0 && request.ImagesPushedLater)
+        {
+            findings.Add(Finding.Info("registry.image", "this run builds and pushes the images after Validate: not asked of the registry before they exist"));
+        }
+        else if (environment.Push && files.Count > 0)
         {
             var images = request.Services.ToDictionary(s => s, s => RegistryChecks.ImageOf(files, config.Services[s].ComposeService, Lookup));
             findings.AddRange(images.Where(i => i.Value is null).Select(i => Finding.Error("registry.image", $"{i.Key}: no image: in the compose files")));

@@ -48,39 +48,6 @@ public class DeployPiecesTests
     }
 
     [Test]
-    public void LockOwnerRoundTripsAndToleratesGarbage()
-    {
-        var owner = new LockOwner("alice", "laptop", new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), "deploy backend 0.2.3");
-        Assert.That(LockOwner.Parse(owner.ToJson()), Is.EqualTo(owner));
-        Assert.That(owner.ToString(), Is.EqualTo("alice on laptop since 2026-11-28 09:00:00Z (deploy backend 0.2.3)"));
-        Assert.That(LockOwner.Parse(""), Is.Null);
-        Assert.That(LockOwner.Parse("{\"who\":1}"), Is.Null);
-    }
-
-    [Test]
-    public void RemoteFileScriptsTakePathsAsArgumentsAndWorkInARealShell()
-    {
-        var dir = Directory.CreateTempSubdirectory("octavios-files-").FullName;
-        var path = Path.Combine(dir, "odd 'dir' $(touch pwned)", "versions.env");
-        void Pipe(string content, Octavios.Deploy.Commands.Command command)
-        {
-            var result = Support.Shell.Run("sh", ["-c", $"printf '{content}' | {command.ToShellLine()}"], null, dir);
-            Assert.That(result.ExitCode, Is.Zero, result.StandardError);
-        }
-
-        Pipe("A=1\\n", RemoteFiles.Write(path, "A=1\n"));
-        Pipe("", RemoteFiles.Copy(path, path + ".previous"));
-        Pipe("B=2\\n", RemoteFiles.Append(path + ".previous", "B=2\n"));
-        Assert.That(File.ReadAllText(path + ".previous"), Is.EqualTo("A=1\nB=2\n"));
-        Assert.That(File.ReadAllText(path), Is.EqualTo("A=1\n"));
-        Assert.That(File.Exists(path + ".previous"), Is.True);
-        Assert.That(Directory.GetFiles(Path.GetDirectoryName(path)!).Where(f => f.Contains(".tmp.")), Is.Empty, "no temporary file left");
-        Assert.That(File.Exists(Path.Combine(dir, "pwned")), Is.False);
-        Assert.That(Support.Shell.Run("sh", ["-c", RemoteFiles.Read(path + ".missing").ToShellLine()], null, dir).ExitCode, Is.Zero);
-        Directory.Delete(dir, true);
-    }
-
-    [Test]
     public void CorsHeaderAndLogErrorsAreRead()
     {
         Assert.That(RuntimeVerifier.AllowedOrigin("HTTP/1.1 200 OK\r\naccess-control-allow-origin: https://a.b\r\n\r\n"), Is.EqualTo("https://a.b"));

@@ -16,12 +16,12 @@ public class TargetGraphTests
     [Test]
     public void DeployRunsDetectBuildTagPushValidateDeployInOrder() =>
         Assert.That(Executed("--target=Deploy", "--services=backend", "--version=0.2.3"),
-            Is.EqualTo(new[] { "Detect", "Build", "Tag", "Push", "Validate", "Deploy" }));
+            Is.EqualTo(new[] { "Detect", "Validate", "Build", "Tag", "Push", "Deploy" }));
 
     [Test]
     public void VerifyAddsVerifyAfterDeploy() =>
         Assert.That(Executed("--target=Verify", "--services=backend", "--version=0.2.3"),
-            Is.EqualTo(new[] { "Detect", "Build", "Tag", "Push", "Validate", "Deploy", "Verify" }));
+            Is.EqualTo(new[] { "Detect", "Validate", "Build", "Tag", "Push", "Deploy", "Verify" }));
 
     [Test]
     public void VerifyExclusiveRunsVerifyAlone() =>
@@ -64,7 +64,7 @@ public class TargetGraphTests
     {
         var (code, output) = SuiteRun.Run("--help");
         Assert.That(code, Is.Zero);
-        foreach (var target in new[] { "Detect", "Build", "Tag", "Push", "Validate", "Deploy", "Verify", "Rollback", "Default" })
+        foreach (var target in new[] { "Detect", "Validate", "Build", "Tag", "Push", "Deploy", "Verify", "Rollback", "Default" })
             Assert.That(output, Does.Contain($"  {target} "), target);
         foreach (var argument in BuildArguments.All)
             Assert.That(output, Does.Contain("--" + argument.Name).And.Contain(argument.EnvironmentVariable), argument.Name);

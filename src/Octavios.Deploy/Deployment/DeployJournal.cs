@@ -1,0 +1,37 @@
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>
+/// A change in progress on a server (.octavios/journal.env), written before any container changes and removed in the
+/// same step that commits the records. A run that finds one finishes or undoes that change before anything else.
+/// </summary>
+public sealed record DeployJournal(
+    string Action,
+    string Token,
+    string Who,
+    IReadOnlyList<string> Services,
+    IReadOnlyDictionary<string, string?> From,
+    IReadOnlyDictionary<string, string> To)
+{
+    public const string File = ".octavios/journal.env";
+
+    public string Format() =>
+        "# written by Octavios.Build: a change in progress; the next run finishes or undoes it\n" +
+        $"action={Action}\ntoken={Token}\nwho={Who}\nservices={string.Join(' ', Services)}\n" +
+        string.Concat(From.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"from.{f.Key}={f.Value}\n")) +
+        string.Concat(To.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"to.{t.Key}={t.Value}\n"));
+
+    /// <summary>Null for an empty file; a journal that cannot be read is reported rather than ignored.</summary>
+    public static DeployJournal? Parse(string text)
+    {
+        if (text.Trim().Length == 0) return null;
+        var fields = VersionsFile.Parse(text);
+        if (!fields.TryGetValue("action", out var action) || !fields.TryGetValue("services", out var services))
+            throw new InvalidOperationException($"{File} on the server cannot be read (damaged or truncated): check the services it may name by hand, then remove it.");
+        return new DeployJournal(action, fields.GetValueOrDefault("token", ""), fields.GetValueOrDefault("who", "?"),
+            services.Split(' ', StringSplitOptions.RemoveEmptyEntries),
+            fields.Where(f => f.Key.StartsWith("from.", StringComparison.Ordinal)).ToDictionary(f => f.Key[5..], f => f.Value.Length == 0 ? null : f.Value),
+            fields.Where(f => f.Key.StartsWith("to.", StringComparison.Ordinal)).ToDictionary(f => f.Key[3..], f => f.Value));
+    }
+
+    public string Describe() => $"{Action} of {string.Join(", ", Services)} to {string.Join(", ", To.Select(t => $"{t.Key}={t.Value}"))} by {Who}";
+}

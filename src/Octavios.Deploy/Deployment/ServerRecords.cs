@@ -1,0 +1,54 @@
+using Octavios.Deploy.Commands;
+
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>
+/// What a server's .octavios/ says, read in one round trip: the versions it runs, each variable's rollback target
+/// (the version it ran before its last successful change) and an unfinished change, if any.
+/// </summary>
+public sealed record ServerRecords(
+    IReadOnlyDictionary<string, string> Current,
+    IReadOnlyDictionary<string, string> Previous,
+    DeployJournal? Journal)
+{
+    private const string Marker = "--- octavios:";
+
+    public static Command Read() =>
+        new("sh", ["-c", $"for f; do echo \"{Marker}$f\"; [ ! -f \"$f\" ] || cat \"$f\"; echo; done", "sh", VersionsFile.Current, VersionsFile.Previous, DeployJournal.File])
+        {
+            Title = "read the server's records",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    public static ServerRecords Parse(string output)
+    {
+        var files = new Dictionary<string, System.Text.StringBuilder>();
+        System.Text.StringBuilder? current = null;
+        foreach (var line in output.Split('\n'))
+        {
+            if (line.StartsWith(Marker, StringComparison.Ordinal)) files[line[Marker.Length..].Trim()] = current = new System.Text.StringBuilder();
+            else current?.Append(line).Append('\n');
+        }
+
+        string Text(string path) => files.TryGetValue(path, out var text) ? text.ToString() : "";
+        return new ServerRecords(VersionsFile.Parse(Text(VersionsFile.Current)), VersionsFile.Parse(Text(VersionsFile.Previous)),
+            DeployJournal.Parse(Text(DeployJournal.File)));
+    }
+
+    /// <summary>
+    /// The records after a successful change to <paramref name="to"/>: a variable whose version changed keeps the one
+    /// it ran before as its rollback target; others (other services, a redeploy of the same version) keep theirs.
+    /// </summary>
+    public (Dictionary<string, string> Current, Dictionary<string, string> Previous) After(IReadOnlyDictionary<string, string> to)
+    {
+        var current = new Dictionary<string, string>(Current);
+        var previous = new Dictionary<string, string>(Previous);
+        foreach (var (variable, version) in to)
+        {
+            if (Current.TryGetValue(variable, out var before) && before != version) previous[variable] = before;
+            current[variable] = version;
+        }
+
+        return (current, previous);
+    }
+}

@@ -1,0 +1,164 @@
+using Octavios.Build.Tests.Support;
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Deployment;
+
+namespace Octavios.Build.Tests.Deployment;
+
+/// <summary>The server-side state scripts (lock, records, journal) run in a real shell on a real directory, full disk included.</summary>
+public class ServerStateTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void CreateProjectDirectory() => _dir = Directory.CreateTempSubdirectory("octavios-state-").FullName;
+
+    [TearDown]
+    public void RemoveProjectDirectory()
+    {
+        Shell.Run("umount", [_dir]);
+        Directory.Delete(_dir, true);
+    }
+
+    private Octavios.Deploy.Execution.CommandResult Run(Command command) =>
+        Shell.Run("sh", ["-c", command.StandardInput is { } input
+            ? $"printf '%s' {ShellQuote.Quote(input.Value)} | {command.ToShellLine()}"
+            : command.ToShellLine()], null, _dir);
+
+    private static LockOwner Owner(string what) => LockOwner.Create("alice", "laptop", what);
+
+    [Test]
+    public void LockOwnerRoundTripsAndToleratesGarbage()
+    {
+        var owner = new LockOwner("alice", "laptop", new DateTimeOffset(2026, 11, 28, 9, 0, 0, TimeSpan.Zero), "deploy backend 0.2.3", "t0k3n");
+        Assert.That(LockOwner.Parse(owner.ToJson()), Is.EqualTo(owner));
+        Assert.That(owner.ToString(), Is.EqualTo("alice on laptop since 2026-11-28 09:00:00Z (deploy backend 0.2.3)"));
+        Assert.That(LockOwner.Parse(""), Is.Null);
+        Assert.That(LockOwner.Parse("{\"who\":1}"), Is.Null);
+    }
+
+    [Test]
+    public void OneTakerWinsTheOtherSeesTheHolderAndOnlyTheHolderReleases()
+    {
+        var first = Owner("deploy backend 0.2.3");
+        var second = Owner("deploy web 0.2.3");
+        Assert.That(Run(DeployLock.Take(first)).ExitCode, Is.Zero);
+        Assert.That(Run(DeployLock.Take(second)).ExitCode, Is.EqualTo(3), "held");
+        var state = LockState.Parse(Run(DeployLock.Inspect()).StandardOutput);
+        Assert.That((state.Held, state.Token, state.Owner?.What), Is.EqualTo((true, first.Token, "deploy backend 0.2.3")));
+        Assert.That(state.HeartbeatAgeSeconds, Is.InRange(0, 2));
+        Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.False);
+
+        Assert.That(Run(DeployLock.Beat(second.Token)).ExitCode, Is.EqualTo(3), "a heartbeat of a run that does not hold the lock fails");
+        Run(DeployLock.Release(second.Token));
+        Assert.That(LockState.Parse(Run(DeployLock.Inspect()).StandardOutput).Token, Is.EqualTo(first.Token), "a release by another token leaves the lock");
+        Assert.That(Run(DeployLock.Beat(first.Token)).ExitCode, Is.Zero);
+        Run(DeployLock.Release(first.Token));
+        Assert.That(Run(DeployLock.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"));
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_dir, ".octavios")), Is.Empty, "nothing left behind");
+    }
+
+    [Test]
+    public void AnAbandonedLockIsTakenOverByExactlyOneOfTwoRuns()
+    {
+        var dead = Owner("deploy backend 0.2.3");
+        Run(DeployLock.Take(dead));
+        File.SetLastWriteTimeUtc(Path.Combine(_dir, ".octavios", $"lock.{dead.Token}", "heartbeat"), DateTime.UtcNow.AddMinutes(-5));
+        var state = LockState.Parse(Run(DeployLock.Inspect()).StandardOutput);
+        Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.True);
+
+        var breaks = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Run(DeployLock.Break(dead.Token)).ExitCode)).ToArray();
+        Task.WaitAll(breaks);
+        Assert.That(breaks.Count(b => b.Result == 0), Is.GreaterThanOrEqualTo(1));
+        Assert.That(Run(DeployLock.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"));
+        var takers = new[] { Owner("a"), Owner("b") };
+        var taken = takers.Select(o => Task.Run(() => Run(DeployLock.Take(o)).ExitCode)).ToArray();
+        Task.WaitAll(taken);
+        Assert.That(taken.Count(t => t.Result == 0), Is.EqualTo(1), "one run wins");
+    }
+
+    [Test]
+    public void AnOldStyleLockDirectoryIsReportedWithoutAToken()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, ".octavios", "deploy.lock"));
+        File.WriteAllText(Path.Combine(_dir, ".octavios", "deploy.lock", "owner.json"), "");
+        var state = LockState.Parse(Run(DeployLock.Inspect()).StandardOutput);
+        Assert.That((state.Held, state.Token, state.Owner), Is.EqualTo((true, (string?)null, (LockOwner?)null)));
+        Assert.That(state.Describe(), Does.Contain("could not be read"));
+        Assert.That(Run(DeployLock.Take(Owner("x"))).ExitCode, Is.EqualTo(3));
+    }
+
+    [Test]
+    public void RecordsJournalAndRollbackTargetsRoundTrip()
+    {
+        var journal = new DeployJournal("deploy", "tok", "alice@laptop", ["backend", "web"],
+            new Dictionary<string, string?> { ["BACKEND_VERSION"] = "0.2.2", ["WEB_VERSION"] = null },
+            new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.3", ["WEB_VERSION"] = "0.2.3" });
+        var path = Path.Combine(_dir, "odd 'dir' $(touch pwned)");
+        Directory.CreateDirectory(path);
+        Assert.That(Shell.Run("sh", ["-c", RemoteFiles.Apply([
+            FileChange.Write(VersionsFile.Current, "BACKEND_VERSION=0.2.2\nWEB_VERSION=0.2.2\n"),
+            FileChange.Write(DeployJournal.File, journal.Format()),
+        ], "t").ToShellLine()], null, path).ExitCode, Is.Zero);
+        var records = ServerRecords.Parse(Shell.Run("sh", ["-c", ServerRecords.Read().ToShellLine()], null, path).StandardOutput);
+        Assert.That(records.Current, Is.EqualTo(new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.2", ["WEB_VERSION"] = "0.2.2" }));
+        Assert.That(records.Previous, Is.Empty);
+        Assert.That(records.Journal, Is.Not.Null);
+        Assert.That(records.Journal!.Format(), Is.EqualTo(journal.Format()));
+        Assert.That(records.Journal.From["WEB_VERSION"], Is.Null);
+        Assert.That(File.Exists(Path.Combine(_dir, "pwned")), Is.False);
+
+        // web changes, then backend is redeployed at the same version: backend's rollback target survives both.
+        var afterWeb = new ServerRecords(new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.3", ["WEB_VERSION"] = "0.2.2" },
+            new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.2" }, null).After(new Dictionary<string, string> { ["WEB_VERSION"] = "0.2.3" });
+        Assert.That(afterWeb.Previous, Is.EqualTo(new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.2", ["WEB_VERSION"] = "0.2.2" }));
+        var redeploy = new ServerRecords(afterWeb.Current, afterWeb.Previous, null).After(new Dictionary<string, string> { ["BACKEND_VERSION"] = "0.2.3" });
+        Assert.That(redeploy.Previous["BACKEND_VERSION"], Is.EqualTo("0.2.2"));
+        Assert.That(() => DeployJournal.Parse("garbage\n"), Throws.InvalidOperationException.With.Message.Contains("cannot be read"));
+    }
+
+    [Test]
+    public void AFullDiskLeavesNoLockNoTruncatedAuditLineAndNoTemporaryFile()
+    {
+        Assume.That(Shell.Run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", _dir]).ExitCode, Is.Zero, "needs root to mount a small tmpfs");
+        Directory.CreateDirectory(Path.Combine(_dir, ".octavios"));
+        var audit = Path.Combine(_dir, AuditEntry.File);
+        File.WriteAllText(audit, "{\"first\":true}\n");
+        // Fill the filesystem to the last byte.
+        Shell.Run("sh", ["-c", "cat /dev/zero > filler 2>/dev/null; true"], null, _dir);
+
+        var take = Run(DeployLock.Take(Owner("deploy backend 0.2.3")));
+        Assert.That(take.ExitCode, Is.EqualTo(4), "cannot write: its own exit code, not 'held'");
+        Assert.That(Run(DeployLock.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"), "no empty lock left behind");
+
+        var append = Run(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, new string('x', 100_000) + "\n")], "audit"));
+        Assert.That(append.ExitCode, Is.Not.Zero);
+        Assert.That(append.StandardError, Does.Contain("could not append"));
+        Assert.That(File.ReadAllText(audit), Is.EqualTo("{\"first\":true}\n"), "the audit log is as it was");
+        Assert.That(Directory.GetFiles(Path.Combine(_dir, ".octavios"), "*.tmp.*"), Is.Empty, "no temporary file left");
+        var write = Run(RemoteFiles.Write(".octavios/versions.env", new string('y', 100_000)));
+        Assert.That(write.ExitCode, Is.Not.Zero);
+        Assert.That(Directory.GetFiles(Path.Combine(_dir, ".octavios"), "*.tmp.*"), Is.Empty, "no temporary file left by Write either");
+    }
+
+    [Test]
+    public void EveryRemoteCommandRunsUnderTimeoutAndCanBeKilledAsAGroup()
+    {
+        var pidFile = Path.Combine(_dir, "cmd.pid");
+        var line = RemoteProcess.Wrap(_dir, "sh -c 'sleep 30; echo survived > survived' ; echo after", TimeSpan.FromSeconds(60), pidFile);
+        var running = Task.Run(() => Shell.Run("sh", ["-c", line], null, "/"));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!File.Exists(pidFile) && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Sleep(20);
+        Assert.That(File.Exists(pidFile), Is.True);
+        Assert.That(Run(RemoteProcess.Kill(pidFile)).ExitCode, Is.Zero);
+        Assert.That(running.Wait(TimeSpan.FromSeconds(10)), Is.True, "the group died at once");
+        Assert.That(File.Exists(Path.Combine(_dir, "survived")), Is.False);
+
+        var overdue = Shell.Run("sh", ["-c", RemoteProcess.Wrap(_dir, "sleep 30", TimeSpan.FromSeconds(1), pidFile)], null, "/");
+        Assert.That(overdue.ExitCode, Is.EqualTo(RemoteProcess.TimedOut));
+        var missing = Shell.Run("sh", ["-c", RemoteProcess.Wrap(Path.Combine(_dir, "gone"), "true", TimeSpan.FromSeconds(5), pidFile)], null, "/");
+        Assert.That(missing.ExitCode, Is.EqualTo(RemoteProcess.NoProjectDirectory));
+        Assert.That(missing.StandardError, Does.Contain("does not exist"));
+        var piped = Shell.Run("sh", ["-c", "echo hello | { " + RemoteProcess.Wrap(_dir, "cat", TimeSpan.FromSeconds(5), pidFile) + "; }"], null, "/");
+        Assert.That(piped.StandardOutput.Trim(), Is.EqualTo("hello"), "standard input reaches the command");
+    }
+}
