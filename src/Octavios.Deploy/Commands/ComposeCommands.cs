@@ -36,9 +36,9 @@ public sealed record ComposeCommands(
         return variables;
     }
 
-    public static Command DetectV2() => new(DockerCommands.Program, ["compose", "version"]);
+    public static Command DetectV2() => new(DockerCommands.Program, ["compose", "version"]) { Title = "compose v2 version", Timeout = TimeSpan.FromSeconds(30) };
 
-    public static Command DetectV1() => new("docker-compose", ["version"]);
+    public static Command DetectV1() => new("docker-compose", ["version"]) { Title = "compose v1 version", Timeout = TimeSpan.FromSeconds(30) };
 
     public Command Pull(IEnumerable<string> services) => Compose(["pull", .. services], "pull");
 
@@ -49,7 +49,7 @@ public sealed record ComposeCommands(
     public Command Up(IEnumerable<string> services, bool recreate = true) =>
         Compose(["up", "--detach", "--no-deps", "--no-build", .. recreate ? new[] { "--force-recreate" } : [], .. services], "up");
 
-    public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], null);
+    public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], "ps") with { Timeout = TimeSpan.FromSeconds(60) };
 
     public Command ConfigQuiet() => Compose(["config", "--quiet"], "check compose configuration");
 

@@ -42,13 +42,17 @@ public static class DockerCommands
 
     /// <summary>Prints "status health restarts" for a container, health empty when it has no healthcheck.</summary>
     public static Command ContainerState(string containerId) =>
-        new(Program, ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}", containerId]);
+        new(Program, ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}", containerId])
+        {
+            Title = "container state",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
 
     public static Command ContainerImage(string containerId) =>
         new(Program, ["inspect", "--format", "{{.Config.Image}}", containerId]);
 
     public static Command Logs(string containerId, int tail) =>
-        new(Program, ["logs", "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), containerId]);
+        new(Program, ["logs", "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), containerId]) { Title = "logs", Timeout = TimeSpan.FromSeconds(60) };
 }
 
 /// <summary>What <c>docker build</c> needs for one image.</summary>

@@ -16,6 +16,18 @@ public sealed class ExampleApp : IDisposable
 
     public int PortBase { get; }
 
+    /// <summary>The deploy setting the tests start with (the configuration ends with its deploy: section).</summary>
+    public const string StableSetting = "stableSeconds: 2";
+
+    /// <summary>Replaces a line of the configuration and commits the change.</summary>
+    public void Configure(string from, string to)
+    {
+        var text = File.ReadAllText(ConfigPath);
+        Assert.That(text, Does.Contain(from));
+        File.WriteAllText(ConfigPath, text.Replace(from, to));
+        Commit($"configure {to}");
+    }
+
     public ExampleApp(string registry, bool push)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("octavios-app-").FullName;
@@ -28,6 +40,8 @@ public sealed class ExampleApp : IDisposable
             .Replace("  project: octavios", $"  project: {Project}")
             .Replace("    push: false", $"    push: {(push ? "true" : "false")}");
         for (var i = 1; i <= 5; i++) config = config.Replace($"127.0.0.1:800{i}/", $"127.0.0.1:{PortBase + i}/");
+        // A short stability window keeps each deploy of the tests quick; tests of the window itself set their own.
+        config += $"  {StableSetting}\n";
         File.WriteAllText(ConfigPath, config);
 
         var ports = new[] { "BACKEND", "WEB", "FILE_MANAGER", "BANK_ADVISOR", "ALETHEIA" }
@@ -58,6 +72,12 @@ public sealed class ExampleApp : IDisposable
             .Split('|'))
             .ToDictionary(p => p[0], p => (p[1], p[2], p[3]));
     }
+
+    /// <summary>A file of the app's deploy state (.octavios/…), the local environment's "server".</summary>
+    public string StateFile(string relative) => Path.Combine(Directory, relative);
+
+    /// <summary>Whether the deploy lock (a symbolic link, or an old-style directory) exists.</summary>
+    public bool LockHeld() => new FileInfo(StateFile(Octavios.Deploy.Deployment.DeployLock.Link)) is { } link && (link.Exists || link.LinkTarget is not null || System.IO.Directory.Exists(link.FullName));
 
     public void Dispose()
     {

@@ -93,6 +93,22 @@ public sealed class TestRegistry : IDisposable
             : [];
     }
 
+    /// <summary>The manifest digest a tag names, or null when the tag does not exist.</summary>
+    public string? Digest(string repository, string tag)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, $"http://{Address}/v2/{repository}/manifests/{tag}");
+        foreach (var type in Octavios.Deploy.Registry.RegistryClient.ManifestTypes) request.Headers.Accept.ParseAdd(type);
+        using var response = _http.Send(request);
+        return response.IsSuccessStatusCode && response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.First() : null;
+    }
+
+    /// <summary>Stops the registry for good, as an outage would.</summary>
+    public void Stop()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(5000);
+    }
+
     public void Dispose()
     {
         try

@@ -62,6 +62,9 @@ public sealed class TestSshServer : IDisposable
         return server;
     }
 
+    /// <summary>Kills every connection's sshd child, as an OOM killer or a restart would: the clients lose their connection.</summary>
+    public void KillConnections() => Shell.Run("pkill", ["-KILL", "-P", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+
     /// <summary>How many SSH connections the server accepted so far, read from its log.</summary>
     public int Connections() =>
         File.Exists(LogFile) ? File.ReadAllLines(LogFile).Count(l => l.Contains("Connection from 127.0.0.1", StringComparison.Ordinal)) : 0;

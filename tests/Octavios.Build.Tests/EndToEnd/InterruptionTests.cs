@@ -1,0 +1,72 @@
+using Octavios.Build.Host;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.EndToEnd;
+
+/// <summary>
+/// SIGINT and SIGTERM during the pull, during up and during the health wait, and an sshd child killed during the health
+/// wait, on a real sshd, engine and registry: after the run, or after the next run's reconciliation, backend runs one
+/// version, healthy, the one the records name; the lock is released; no journal is left.
+/// </summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class InterruptionTests
+{
+    private static void Ok(Octavios.Deploy.Execution.CommandResult run) => Assert.That(run.ExitCode, Is.Zero, run.StandardOutput + run.StandardError);
+
+    private static void AssertInvariant(ProdRig rig, string version, string context)
+    {
+        var backend = rig.App.Containers()["backend"];
+        Assert.That((backend.Image.Split(':')[^1], backend.Health), Is.EqualTo((version, "healthy")), context);
+        Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.env")), Does.Contain($"BACKEND_VERSION={version}\n"), context);
+        Assert.That(File.Exists(rig.ServerFile(".octavios/journal.env")), Is.False, context + ": no journal left");
+        Assert.That(new FileInfo(rig.ServerFile(".octavios/deploy.lock")).LinkTarget, Is.Null, context + ": the lock is released");
+        Assert.That(Directory.GetFiles(rig.ServerFile(".octavios"), "*.tmp.*"), Is.Empty, context);
+    }
+
+    [Test]
+    public void SignalsAndALostConnectionLeaveOneHealthyRecordedVersion()
+    {
+        using var rig = new ProdRig(registryAuth: true);
+        Ok(rig.Run(null, "--target=Deploy", "--services=all", "--version=0.2.2"));
+        rig.Push("0.2.3", "backend");
+
+        // The moment each phase starts shows in the verbose log: the command is printed before it runs.
+        foreach (var (signal, phase, marker) in new[]
+                 {
+                     ("INT", "pull", " pull backend"),
+                     ("TERM", "up", " up --detach"),
+                     ("INT", "health wait", "{{.RestartCount}}"),
+                     ("TERM", "health wait", "{{.RestartCount}}"),
+                 })
+        {
+            using var run = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
+                "--services=backend", "--version=0.2.3", "--verbosity=verbose"]);
+            Assert.That(run.WaitFor(marker, TimeSpan.FromSeconds(90)), Is.True, $"{phase} never started:\n{run.Output}");
+            run.Signal(signal);
+            var exit = run.Exit(TimeSpan.FromSeconds(120));
+            var context = $"SIG{signal} during {phase}:\n{run.Output}";
+            Assert.That(exit, Is.EqualTo(ExitCodes.Interrupted), context);
+            Assert.That(run.Output, Does.Contain("Interrupted"), context);
+            AssertInvariant(rig, "0.2.2", context);
+            if (phase != "pull")
+                Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log"))[^1], Does.Contain("interrupted").And.Contain("rolled back"), context);
+        }
+
+        using (var cut = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
+                   "--services=backend", "--version=0.2.3", "--verbosity=verbose"]))
+        {
+            Assert.That(cut.WaitFor("{{.RestartCount}}", TimeSpan.FromSeconds(90)), Is.True, cut.Output);
+            rig.Ssh.KillConnections();
+            Assert.That(cut.Exit(TimeSpan.FromSeconds(60)), Is.EqualTo(ExitCodes.Failed), cut.Output);
+            Assert.That(cut.Output, Does.Contain("SSH connection was lost").And.Contain("The next Deploy or Rollback puts back BACKEND_VERSION=0.2.2"));
+        }
+
+        Assert.That(File.Exists(rig.ServerFile(".octavios/journal.env")), Is.True, "the change in progress is journaled");
+        var next = rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.3", "--lock-wait=60");
+        Ok(next);
+        Assert.That(next.StandardOutput + next.StandardError, Does.Contain("was abandoned").And.Contain("an unfinished deploy of backend").And.Contain("put back"));
+        AssertInvariant(rig, "0.2.3", next.StandardOutput);
+        Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.previous.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
+    }
+}
