@@ -1,4 +1,5 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Commands;
 using Octavios.Deploy.Deployment;
 using Octavios.Deploy.Execution;
 
@@ -23,7 +24,7 @@ public sealed class UnlockTask : BuildTask<BuildContext>
             throw new InvalidOperationException(
                 $"The deploy lock is held by {holder.Describe()}, whose heartbeat is {holder.HeartbeatAgeSeconds} s old: that run is alive. " +
                 "Breaking its lock would let two deploys run at once. Wait for it, or stop it; --force breaks it anyway.");
-        await runner.RunAsync(DeployLock.Break(null), context.Cancellation);
+        await runner.RunAsync(LockCommands.Break(null), context.Cancellation);
         context.DeployLog.Information($"Released the deploy lock held by {holder.Describe()}" + (alive ? " (--force: its holder was alive)" : ""));
         var records = ServerRecords.Parse((await runner.RunAsync(ServerRecords.Read(), context.Cancellation)).StandardOutput);
         if (records.Journal is { } journal)

@@ -23,11 +23,33 @@ public static class DockerCommands
         new(Program, ["tag", source, target]) { Title = $"tag {target}" };
 
     public static Command Pull(string reference) =>
-        new(Program, ["pull", reference]) { Title = $"pull {reference}", Timeout = TimeSpan.FromMinutes(10) };
+        new(Program, ["pull", "--quiet", reference]) { Title = $"pull {reference}", Timeout = TimeSpan.FromMinutes(10) };
 
-    /// <summary>Succeeds when this engine holds the image.</summary>
-    public static Command Inspect(string reference) =>
-        new(Program, ["image", "inspect", "--format", "{{.Id}}", reference]) { Title = $"look for {reference}" };
+    /// <summary>Prints the image's ID; fails when this engine does not hold it.</summary>
+    public static Command ImageId(string reference) =>
+        new(Program, ["image", "inspect", "--format", "{{.Id}}", reference]) { Title = $"inspect {reference}" };
+
+    /// <summary>Removes a tag (the image goes with its last tag); never forced, so an image a container uses stays.</summary>
+    public static Command RemoveImage(string reference) => new(Program, ["image", "rm", reference]) { Title = $"remove {reference}" };
+
+    /// <summary>"tag id" for every tag of a repository.</summary>
+    public static Command ListTags(string repository) =>
+        new(Program, ["image", "ls", "--no-trunc", "--format", "{{.Tag}} {{.ID}}", repository]) { Title = $"list {repository}" };
+
+    /// <summary>The image IDs of every container, running or not.</summary>
+    public static Command ContainerImages() =>
+        new("sh", ["-c", "ids=$(docker ps --all --quiet --no-trunc); [ -z \"$ids\" ] || docker inspect --format '{{.Image}}' $ids"]) { Title = "images in use" };
+
+    public static Command DataRoot() => new(Program, ["info", "--format", "{{.DockerRootDir}}"]) { Title = "docker info" };
+
+    public static Command EngineVersion() => new(Program, ["version", "--format", "{{.Server.Version}}"]) { Title = "docker version" };
+
+    public static Command LogsSince(string containerId, DateTimeOffset since) =>
+        new(Program, ["logs", "--since", since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), containerId]) { Title = "logs since the deploy" };
+
+    /// <summary>Asks a docker credential helper for a registry's credentials (its answer holds the secret).</summary>
+    public static Command CredentialHelper(string helper, string serverUrl) =>
+        new($"docker-credential-{helper}", ["get"]) { StandardInput = new CommandArg(serverUrl), SensitiveOutput = true, Title = $"docker-credential-{helper}" };
 
     public static Command Push(string reference) =>
         new(Program, ["push", reference]) { Title = $"push {reference}", Timeout = TimeSpan.FromMinutes(10) };

@@ -38,7 +38,7 @@ public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? 
 {
     public static readonly LockState Free = new(false, null, null, null);
 
-    /// <summary>Reads <see cref="DeployLock.Inspect"/>'s output: "token=…", "age=…", then the owner's JSON.</summary>
+    /// <summary>Reads <see cref="LockCommands.Inspect"/>'s output: "token=…", "age=…", then the owner's JSON.</summary>
     public static LockState Parse(string output)
     {
         var lines = output.Split('\n');
@@ -65,81 +65,14 @@ public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? 
 public sealed class DeployLockedException(string message) : Exception(message);
 
 /// <summary>
-/// One deploy, rollback or prune at a time per server. Taking the lock is one atomic step with its content: the owner
-/// is written into <c>.octavios/lock.TOKEN/</c> first, then the symbolic link <c>.octavios/deploy.lock</c> is created
-/// pointing at it (symlink creation fails when the link exists). The holder touches a heartbeat file while it works;
-/// a lock whose heartbeat is older than <c>deploy.lockStaleSeconds</c> was left by a run that died and is taken over.
-/// Only the holder (same token) releases it.
+/// One deploy, rollback or prune at a time per server (<see cref="LockCommands"/>). A lock whose heartbeat is older
+/// than <c>deploy.lockStaleSeconds</c> was left by a run that died and is taken over; only the holder (same token)
+/// releases it.
 /// </summary>
 public sealed class DeployLock(ICommandRunner target, IDeployLog log)
 {
-    public const string Link = ".octavios/deploy.lock";
-
-    private const int Held = 3;
-    private const int CannotWrite = 4;
-
-    public static Command Take(LockOwner owner) =>
-        new("sh", ["-c",
-            "mkdir -p .octavios || exit 4\n" +
-            "t=.octavios/lock.$1\n" +
-            "{ mkdir \"$t\" && cat > \"$t/owner.json\" && [ -s \"$t/owner.json\" ] && : > \"$t/heartbeat\"; } || { rm -rf \"$t\"; exit 4; }\n" +
-            "ln -sT \"lock.$1\" .octavios/deploy.lock 2>/dev/null && exit 0\n" +
-            "rm -rf \"$t\"; exit 3",
-            "sh", owner.Token])
-        {
-            StandardInput = new CommandArg(owner.ToJson()),
-            Title = "take the deploy lock",
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-
-    /// <summary>Prints "free", or the holder's token, heartbeat age in seconds and owner.json (an old-style lock directory has no token).</summary>
-    public static Command Inspect() =>
-        new("sh", ["-c",
-            "l=.octavios/deploy.lock\n" +
-            "[ -e \"$l\" ] || [ -L \"$l\" ] || { echo free; exit 0; }\n" +
-            "if [ -L \"$l\" ]; then d=.octavios/$(readlink \"$l\"); echo \"token=${d#.octavios/lock.}\"; else d=$l; fi\n" +
-            "b=$(stat -c %Y \"$d/heartbeat\" 2>/dev/null) && echo \"age=$(( $(date +%s) - b ))\"\n" +
-            "cat \"$d/owner.json\" 2>/dev/null; exit 0"])
-        {
-            Title = "read the deploy lock",
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-
-    /// <summary>Proves the holder alive; fails (exit 3) when the lock is no longer this holder's.</summary>
-    public static Command Beat(string token) =>
-        new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" = \"lock.$1\" ] || exit 3; touch \".octavios/lock.$1/heartbeat\"", "sh", token])
-        {
-            Title = "deploy lock heartbeat",
-            Timeout = TimeSpan.FromSeconds(20),
-        };
-
-    /// <summary>Releases the lock only while it is this holder's: a lock taken over by another run is left alone.</summary>
-    public static Command Release(string token) =>
-        new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" != \"lock.$1\" ] || rm -f .octavios/deploy.lock; rm -rf \".octavios/lock.$1\"", "sh", token])
-        {
-            Title = "release the deploy lock",
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-
-    /// <summary>
-    /// Removes a lock whatever its holder (Unlock, or the takeover of an abandoned one). With a token, only if that
-    /// token still holds it: renaming its directory away is atomic, so of two runs taking over, one wins.
-    /// </summary>
-    public static Command Break(string? token) =>
-        new("sh", ["-c",
-            "l=.octavios/deploy.lock\n" +
-            "if [ -n \"$1\" ]; then\n" +
-            "  if mv \".octavios/lock.$1\" \".octavios/broken.$1\" 2>/dev/null; then rm -rf \".octavios/broken.$1\"; elif [ -d \".octavios/lock.$1\" ]; then exit 3; fi\n" +
-            "  [ \"$(readlink \"$l\")\" != \"lock.$1\" ] || rm -f \"$l\"\n" +
-            "else rm -rf \"$l\" .octavios/lock.*; fi",
-            "sh", token ?? ""])
-        {
-            Title = "break the deploy lock",
-            Timeout = TimeSpan.FromSeconds(30),
-        };
-
     public async Task<LockState> InspectAsync(CancellationToken cancellation = default) =>
-        LockState.Parse((await target.RunAsync(Inspect(), cancellation)).StandardOutput);
+        LockState.Parse((await target.RunAsync(LockCommands.Inspect(), cancellation)).StandardOutput);
 
     /// <summary>
     /// Takes the lock, waiting up to <paramref name="wait"/> for a live holder; an abandoned lock (no heartbeat for
@@ -150,7 +83,7 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var taken = await target.TryRunAsync(Take(owner), cancellation);
+            var taken = await target.TryRunAsync(LockCommands.Take(owner.Token, owner.ToJson()), cancellation);
             if (taken.Succeeded)
             {
                 if (!target.IsDryRun) log.Verbose($"[{target.Target}] deploy lock taken");
@@ -159,17 +92,17 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
 
             if (taken.ExitCode == RemoteProcess.NoProjectDirectory)
                 throw new DeployLockedException($"[{target.Target}] {taken.StandardError.Trim().Replace("octavios: ", "")}: nothing was changed. Create it, with its env file, before the first deploy.");
-            if (taken.ExitCode == CannotWrite)
+            if (taken.ExitCode == LockCommands.CannotWrite)
                 throw new DeployLockedException($"[{target.Target}] could not write the deploy lock in .octavios/ ({FirstLine(taken.StandardError) ?? "no reason given"}): " +
                                                 "is the disk full or the directory read-only? Nothing was changed.");
-            if (taken.ExitCode != Held) throw new CommandFailedException(target.Target, Take(owner), taken);
+            if (taken.ExitCode != LockCommands.Held) throw new CommandFailedException(target.Target, LockCommands.Take(owner.Token, owner.ToJson()), taken);
 
             var holder = await InspectAsync(cancellation);
             if (!holder.Held) continue;
             if (holder.Token is not null && holder.IsAbandoned(staleAfter))
             {
                 log.Warning($"[{target.Target}] the deploy lock held by {holder.Describe()} was abandoned (no heartbeat for {holder.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "ever"} s): taking it over");
-                await target.TryRunAsync(Break(holder.Token), cancellation);
+                await target.TryRunAsync(LockCommands.Break(holder.Token), cancellation);
                 continue;
             }
 
@@ -196,8 +129,8 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
                 try
                 {
                     await Task.Delay(interval, stop.Token);
-                    var beat = await target.TryRunAsync(Beat(token), stop.Token);
-                    if (beat.ExitCode == Held)
+                    var beat = await target.TryRunAsync(LockCommands.Beat(token), stop.Token);
+                    if (beat.ExitCode == LockCommands.Held)
                     {
                         log.Error($"[{target.Target}] the deploy lock is no longer this run's: someone broke it (--target=Unlock --force)");
                         return;
@@ -216,7 +149,7 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
         return new Heartbeat(stop, loop);
     }
 
-    public Task ReleaseAsync(string token, CancellationToken cancellation = default) => target.RunAsync(Release(token), cancellation);
+    public Task ReleaseAsync(string token, CancellationToken cancellation = default) => target.RunAsync(LockCommands.Release(token), cancellation);
 
     private static string? FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
 

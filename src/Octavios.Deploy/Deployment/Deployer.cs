@@ -221,18 +221,14 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     {
         foreach (var hook in hooks)
         {
-            var result = await local.TryRunAsync(new Command("sh", ["-c", hook])
+            var result = await local.TryRunAsync(HookCommands.Hook(hook, stage, new Dictionary<string, CommandArg>
             {
-                Title = $"{stage} hook",
-                Environment = new Dictionary<string, CommandArg>
-                {
-                    ["OCTAVIOS_VERSION"] = string.Join(' ', request.Versions.Values.Distinct()),
-                    ["OCTAVIOS_SERVICES"] = string.Join(' ', request.Services),
-                    ["OCTAVIOS_HOSTS"] = target.Target,
-                    ["OCTAVIOS_ENV"] = request.EnvironmentName,
-                    ["OCTAVIOS_ACTION"] = request.Action,
-                },
-            }, cancellation);
+                ["OCTAVIOS_VERSION"] = string.Join(' ', request.Versions.Values.Distinct()),
+                ["OCTAVIOS_SERVICES"] = string.Join(' ', request.Services),
+                ["OCTAVIOS_HOSTS"] = target.Target,
+                ["OCTAVIOS_ENV"] = request.EnvironmentName,
+                ["OCTAVIOS_ACTION"] = request.Action,
+            }), cancellation);
             if (!result.Succeeded)
                 throw new DeployFailedException($"{stage} hook failed (exit {result.ExitCode}): {hook}\n{result.StandardError.Trim()}");
         }
@@ -244,11 +240,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var backup = config.Deploy.Backup;
         if (backup.Command.Length == 0) throw new DeployFailedException("A backup was asked for (BACKUP_DB=true or deploy.backup.enabled) but deploy.backup.command is empty.");
         var file = $"backup-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{backup.Extension}";
-        var result = await target.TryRunAsync(new Command("sh",
-        [
-            "-c", "mkdir -p \"$1\" && { sh -c \"$2\" > \"$1/$3.tmp\" && mv -f \"$1/$3.tmp\" \"$1/$3\"; } || { rm -f \"$1/$3.tmp\"; exit 1; }",
-            "sh", backup.Directory, backup.Command, file,
-        ]) { Title = "backup", Timeout = TimeSpan.FromMinutes(30) }, cancellation);
+        var result = await target.TryRunAsync(HookCommands.Backup(backup.Directory, backup.Command, file), cancellation);
         if (!result.Succeeded) throw new DeployFailedException($"The backup failed, so nothing was deployed: {result.StandardError.Trim()}");
         if (!target.IsDryRun) log.Information($"[{target.Target}] backup kept as {backup.Directory}/{file}");
     }

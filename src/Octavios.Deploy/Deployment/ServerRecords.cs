@@ -13,12 +13,7 @@ public sealed record ServerRecords(
 {
     private const string Marker = "--- octavios:";
 
-    public static Command Read() =>
-        new("sh", ["-c", $"for f; do echo \"{Marker}$f\"; [ ! -f \"$f\" ] || cat \"$f\"; echo; done", "sh", VersionsFile.Current, VersionsFile.Previous, DeployJournal.File])
-        {
-            Title = "read the server's records",
-            Timeout = TimeSpan.FromSeconds(30),
-        };
+    public static Command Read() => RemoteFiles.ReadAll(Marker, VersionsFile.Current, VersionsFile.Previous, DeployJournal.File);
 
     public static ServerRecords Parse(string output)
     {

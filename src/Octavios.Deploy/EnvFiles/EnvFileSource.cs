@@ -24,7 +24,7 @@ public static class EnvFileSource
 
         var server = target();
         if (environment.EnvFile is null || server.IsDryRun) return null;
-        var read = await server.TryRunAsync(new Command("cat", ["--", environment.EnvFile]) { SensitiveOutput = true, Title = "read the env file" }, cancellation);
+        var read = await server.TryRunAsync(RemoteFiles.ReadSecret(environment.EnvFile), cancellation);
         if (!read.Succeeded) return null;
         var label = $"{server.Target}:{environment.EnvFile}";
         return new LoadedEnvFile(label, DotEnvReader.Parse(read.StandardOutput, label, processEnvironment));

@@ -8,9 +8,6 @@ namespace Octavios.Deploy.Health;
 /// <summary>Asks each service's health URL from the target itself (curl there) and checks status and JSON field.</summary>
 public sealed class HttpHealthVerifier(ICommandRunner runner, IDeployLog log)
 {
-    public static Command Probe(string url) =>
-        new("curl", ["--silent", "--show-error", "--max-time", "5", "--write-out", "\\n%{http_code}", url]) { Title = $"GET {url}" };
-
     /// <summary>Judges curl's output (body, then the status code on the last line); null when healthy, else why not.</summary>
     public static string? Judge(HealthConfig health, string curlOutput)
     {
@@ -45,7 +42,7 @@ public sealed class HttpHealthVerifier(ICommandRunner runner, IDeployLog log)
                 continue;
             }
 
-            var result = await runner.TryRunAsync(Probe(health.Url), cancellation);
+            var result = await runner.TryRunAsync(HealthCommands.Probe(health.Url), cancellation);
             if (runner.IsDryRun) continue;
             var problem = result.Succeeded ? Judge(health, result.StandardOutput) : $"not reachable: {result.StandardError.Trim()}";
             if (problem is null) log.Information($"{service}: {health.Url} healthy");

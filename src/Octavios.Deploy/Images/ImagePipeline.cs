@@ -96,7 +96,7 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
     {
         foreach (var image in images)
         {
-            if (registry is not null && !(await local.TryRunAsync(DockerCommands.Inspect(image.Reference), cancellation)).Succeeded)
+            if (registry is not null && !(await local.TryRunAsync(DockerCommands.ImageId(image.Reference), cancellation)).Succeeded)
                 await local.RunAsync(DockerCommands.Pull(image.Reference), cancellation);
             await local.RunAsync(DockerCommands.Tag(image.Reference, image.LatestReference), cancellation);
         }

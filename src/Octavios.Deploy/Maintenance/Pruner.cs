@@ -8,28 +8,20 @@ namespace Octavios.Deploy.Maintenance;
 /// <summary>Prune on a target: lists what PrunePlan allows, and removes it by tag (never by force).</summary>
 public sealed class Pruner(ICommandRunner target, IDeployLog log)
 {
-    public static Command ListTags(string repository) =>
-        new("docker", ["image", "ls", "--no-trunc", "--format", "{{.Tag}} {{.ID}}", repository]) { Title = $"list {repository}" };
-
-    public static Command ContainerImages() =>
-        new("sh", ["-c", "ids=$(docker ps --all --quiet --no-trunc); [ -z \"$ids\" ] || docker inspect --format '{{.Image}}' $ids"]) { Title = "images in use" };
-
-    public static Command Remove(string reference) => new("docker", ["image", "rm", reference]) { Title = $"remove {reference}" };
-
     public async Task<IReadOnlyList<ImageTag>> RunAsync(SuiteConfig config, IReadOnlyList<string> services, bool dryRun, CancellationToken cancellation = default)
     {
         var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
         if (records.Journal is { } journal)
             throw new InvalidOperationException($"[{target.Target}] an unfinished {journal.Describe()} is recorded: run Deploy or Rollback first, which finish or undo it; nothing was pruned.");
         var (current, previous) = (records.Current, records.Previous);
-        var inUse = (await target.RunAsync(ContainerImages(), cancellation)).StandardOutput
+        var inUse = (await target.RunAsync(DockerCommands.ContainerImages(), cancellation)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
         var removed = new List<ImageTag>();
         foreach (var service in services)
         {
             var settings = config.Services[service];
             var repository = config.ImageRepository(settings);
-            var tags = (await target.RunAsync(ListTags(repository), cancellation)).StandardOutput
+            var tags = (await target.RunAsync(DockerCommands.ListTags(repository), cancellation)).StandardOutput
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)
                 .Select(l => l.Trim().Split(' '))
                 .Where(p => p.Length == 2)
@@ -41,7 +33,7 @@ public sealed class Pruner(ICommandRunner target, IDeployLog log)
             foreach (var tag in doomed)
             {
                 if (dryRun) log.Information($"[dry run] would remove {tag.Reference}");
-                else await target.RunAsync(Remove(tag.Reference), cancellation);
+                else await target.RunAsync(DockerCommands.RemoveImage(tag.Reference), cancellation);
             }
 
             if (!dryRun && doomed.Count > 0) log.Information($"{service}: removed {string.Join(", ", doomed.Select(d => d.Tag))}; running {running}");

@@ -47,11 +47,7 @@ public static class DockerCredentials
 
     private static async Task<RegistryCredentials?> FromHelperAsync(string helper, string serverUrl, ICommandRunner local, CancellationToken cancellation)
     {
-        var result = await local.TryRunAsync(new Command($"docker-credential-{helper}", ["get"])
-        {
-            StandardInput = new CommandArg(serverUrl),
-            SensitiveOutput = true,
-        }, cancellation);
+        var result = await local.TryRunAsync(DockerCommands.CredentialHelper(helper, serverUrl), cancellation);
         if (!result.Succeeded) return null;
         using var json = JsonDocument.Parse(result.StandardOutput);
         return new RegistryCredentials(json.RootElement.GetProperty("Username").GetString() ?? "", json.RootElement.GetProperty("Secret").GetString() ?? "");

@@ -12,13 +12,6 @@ namespace Octavios.Deploy.Remote;
 /// </summary>
 public sealed class SshImageTransfer(ICommandRunner local, SshCommandRunner server, IDeployLog log)
 {
-    public static Command ImageId(string reference) =>
-        new("docker", ["image", "inspect", "--format", "{{.Id}}", reference]) { Title = $"inspect {reference}" };
-
-    public static Command Pull(string reference) => new("docker", ["pull", "--quiet", reference]) { Title = $"pull {reference}" };
-
-    public static Command Untag(string reference) => new("docker", ["image", "rm", reference]) { Title = $"untag {reference}" };
-
     /// <summary>The path of a reference without its registry host: 127.0.0.1:5000/octavios/web:1.0.0 → octavios/web:1.0.0.</summary>
     public static string PathOf(string reference)
     {
@@ -32,8 +25,8 @@ public sealed class SshImageTransfer(ICommandRunner local, SshCommandRunner serv
         var pending = new List<(ImagePlan Image, string Id)>();
         foreach (var image in images)
         {
-            var localId = (await local.RunAsync(ImageId(image.Reference), cancellation)).StandardOutput.Trim();
-            var remoteId = (await server.TryRunAsync(ImageId(image.Reference), cancellation)).StandardOutput.Trim();
+            var localId = (await local.RunAsync(DockerCommands.ImageId(image.Reference), cancellation)).StandardOutput.Trim();
+            var remoteId = (await server.TryRunAsync(DockerCommands.ImageId(image.Reference), cancellation)).StandardOutput.Trim();
             if (remoteId == localId)
             {
                 log.Information($"{image.Service}: {server.Target} already has {image.Reference} ({localId[..19]}): nothing sent");
@@ -64,7 +57,7 @@ public sealed class SshImageTransfer(ICommandRunner local, SshCommandRunner serv
         try
         {
             await local.RunAsync(DockerCommands.Push(staged), cancellation);
-            await server.RunAsync(Pull(arriving), cancellation);
+            await server.RunAsync(DockerCommands.Pull(arriving), cancellation);
             try
             {
                 foreach (var reference in image.AllReferences)
@@ -72,16 +65,16 @@ public sealed class SshImageTransfer(ICommandRunner local, SshCommandRunner serv
             }
             finally
             {
-                await server.TryRunAsync(Untag(arriving), cancellation);
+                await server.TryRunAsync(DockerCommands.RemoveImage(arriving), cancellation);
             }
 
-            var arrived = (await server.RunAsync(ImageId(image.Reference), cancellation)).StandardOutput.Trim();
+            var arrived = (await server.RunAsync(DockerCommands.ImageId(image.Reference), cancellation)).StandardOutput.Trim();
             if (arrived != id) throw new InvalidOperationException($"{image.Service}: {image.Reference} arrived as {arrived}, expected {id}");
             log.Information($"{image.Service}: arrived and verified ({id[..19]})");
         }
         finally
         {
-            await local.TryRunAsync(Untag(staged), cancellation);
+            await local.TryRunAsync(DockerCommands.RemoveImage(staged), cancellation);
         }
     }
 }

@@ -59,7 +59,7 @@ public class DeployPiecesTests
     [Test]
     public void ContainerValueHashPassesNamesAsArguments()
     {
-        var command = RuntimeVerifier.ContainerValueHash("abc123", "SECRET_KEY");
+        var command = Octavios.Deploy.Commands.HealthCommands.ContainerValueHash("abc123", "SECRET_KEY");
         Assert.That(command.Args.Select(a => a.Value).TakeLast(3), Is.EqualTo(new[] { "sh", "abc123", "SECRET_KEY" }));
         Assert.That(RuntimeVerifier.Sha256("abc"), Is.EqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     }

@@ -41,19 +41,19 @@ public class ServerStateTests
     {
         var first = Owner("deploy backend 0.2.3");
         var second = Owner("deploy web 0.2.3");
-        Assert.That(Run(DeployLock.Take(first)).ExitCode, Is.Zero);
-        Assert.That(Run(DeployLock.Take(second)).ExitCode, Is.EqualTo(3), "held");
-        var state = LockState.Parse(Run(DeployLock.Inspect()).StandardOutput);
+        Assert.That(Run(LockCommands.Take(first.Token, first.ToJson())).ExitCode, Is.Zero);
+        Assert.That(Run(LockCommands.Take(second.Token, second.ToJson())).ExitCode, Is.EqualTo(3), "held");
+        var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
         Assert.That((state.Held, state.Token, state.Owner?.What), Is.EqualTo((true, first.Token, "deploy backend 0.2.3")));
         Assert.That(state.HeartbeatAgeSeconds, Is.InRange(0, 2));
         Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.False);
 
-        Assert.That(Run(DeployLock.Beat(second.Token)).ExitCode, Is.EqualTo(3), "a heartbeat of a run that does not hold the lock fails");
-        Run(DeployLock.Release(second.Token));
-        Assert.That(LockState.Parse(Run(DeployLock.Inspect()).StandardOutput).Token, Is.EqualTo(first.Token), "a release by another token leaves the lock");
-        Assert.That(Run(DeployLock.Beat(first.Token)).ExitCode, Is.Zero);
-        Run(DeployLock.Release(first.Token));
-        Assert.That(Run(DeployLock.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"));
+        Assert.That(Run(LockCommands.Beat(second.Token)).ExitCode, Is.EqualTo(3), "a heartbeat of a run that does not hold the lock fails");
+        Run(LockCommands.Release(second.Token));
+        Assert.That(LockState.Parse(Run(LockCommands.Inspect()).StandardOutput).Token, Is.EqualTo(first.Token), "a release by another token leaves the lock");
+        Assert.That(Run(LockCommands.Beat(first.Token)).ExitCode, Is.Zero);
+        Run(LockCommands.Release(first.Token));
+        Assert.That(Run(LockCommands.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"));
         Assert.That(Directory.GetFileSystemEntries(Path.Combine(_dir, ".octavios")), Is.Empty, "nothing left behind");
     }
 
@@ -61,17 +61,17 @@ public class ServerStateTests
     public void AnAbandonedLockIsTakenOverByExactlyOneOfTwoRuns()
     {
         var dead = Owner("deploy backend 0.2.3");
-        Run(DeployLock.Take(dead));
+        Run(LockCommands.Take(dead.Token, dead.ToJson()));
         File.SetLastWriteTimeUtc(Path.Combine(_dir, ".octavios", $"lock.{dead.Token}", "heartbeat"), DateTime.UtcNow.AddMinutes(-5));
-        var state = LockState.Parse(Run(DeployLock.Inspect()).StandardOutput);
+        var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
         Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.True);
 
-        var breaks = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Run(DeployLock.Break(dead.Token)).ExitCode)).ToArray();
+        var breaks = Enumerable.Range(0, 2).Select(_ => Task.Run(() => Run(LockCommands.Break(dead.Token)).ExitCode)).ToArray();
         Task.WaitAll(breaks);
         Assert.That(breaks.Count(b => b.Result == 0), Is.GreaterThanOrEqualTo(1));
-        Assert.That(Run(DeployLock.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"));
+        Assert.That(Run(LockCommands.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"));
         var takers = new[] { Owner("a"), Owner("b") };
-        var taken = takers.Select(o => Task.Run(() => Run(DeployLock.Take(o)).ExitCode)).ToArray();
+        var taken = takers.Select(o => Task.Run(() => Run(LockCommands.Take(o.Token, o.ToJson())).ExitCode)).ToArray();
         Task.WaitAll(taken);
         Assert.That(taken.Count(t => t.Result == 0), Is.EqualTo(1), "one run wins");
     }
@@ -81,10 +81,10 @@ public class ServerStateTests
     {
         Directory.CreateDirectory(Path.Combine(_dir, ".octavios", "deploy.lock"));
         File.WriteAllText(Path.Combine(_dir, ".octavios", "deploy.lock", "owner.json"), "");
-        var state = LockState.Parse(Run(DeployLock.Inspect()).StandardOutput);
+        var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
         Assert.That((state.Held, state.Token, state.Owner), Is.EqualTo((true, (string?)null, (LockOwner?)null)));
         Assert.That(state.Describe(), Does.Contain("could not be read"));
-        Assert.That(Run(DeployLock.Take(Owner("x"))).ExitCode, Is.EqualTo(3));
+        Assert.That(Run(LockCommands.Take(Owner("x").Token, "{}")).ExitCode, Is.EqualTo(3));
     }
 
     [Test]
@@ -126,9 +126,9 @@ public class ServerStateTests
         // Fill the filesystem to the last byte.
         Shell.Run("sh", ["-c", "cat /dev/zero > filler 2>/dev/null; true"], null, _dir);
 
-        var take = Run(DeployLock.Take(Owner("deploy backend 0.2.3")));
+        var take = Run(LockCommands.Take(Owner("deploy backend 0.2.3").Token, "{}"));
         Assert.That(take.ExitCode, Is.EqualTo(4), "cannot write: its own exit code, not 'held'");
-        Assert.That(Run(DeployLock.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"), "no empty lock left behind");
+        Assert.That(Run(LockCommands.Inspect()).StandardOutput.Trim(), Is.EqualTo("free"), "no empty lock left behind");
 
         var append = Run(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, new string('x', 100_000) + "\n")], "audit"));
         Assert.That(append.ExitCode, Is.Not.Zero);

@@ -116,10 +116,9 @@ public class CrashAtEveryStepTests
         {
             await Deployer(broken).RunAsync(Request(version), interruption.Token);
         }
-        catch (Exception error) when (error is DeployFailedException or DeployInterruptedException or DeployLockedException
-                                          or CommandFailedException or CommandTimedOutException or OperationCanceledException
-                                          or Octavios.Deploy.Remote.SshConnectionException)
+        catch (Exception error) when (error is not AssertionException)
         {
+            // Any way the run ends is fair; what it leaves behind is what counts.
         }
 
         if (!broken.Injected) return "the injection point was never reached";

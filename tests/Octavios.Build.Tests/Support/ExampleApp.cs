@@ -77,7 +77,7 @@ public sealed class ExampleApp : IDisposable
     public string StateFile(string relative) => Path.Combine(Directory, relative);
 
     /// <summary>Whether the deploy lock (a symbolic link, or an old-style directory) exists.</summary>
-    public bool LockHeld() => new FileInfo(StateFile(Octavios.Deploy.Deployment.DeployLock.Link)) is { } link && (link.Exists || link.LinkTarget is not null || System.IO.Directory.Exists(link.FullName));
+    public bool LockHeld() => new FileInfo(StateFile(Octavios.Deploy.Commands.LockCommands.Link)) is { } link && (link.Exists || link.LinkTarget is not null || System.IO.Directory.Exists(link.FullName));
 
     public void Dispose()
     {

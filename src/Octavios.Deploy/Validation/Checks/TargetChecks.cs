@@ -12,10 +12,6 @@ namespace Octavios.Deploy.Validation.Checks;
 /// </summary>
 public static class TargetChecks
 {
-    public static Command DockerRoot() => new("docker", ["info", "--format", "{{.DockerRootDir}}"]) { Title = "docker info" };
-
-    public static Command FreeDisk(string path) => new("df", ["-P", path]) { Title = "df" };
-
     /// <summary>Reads <c>df -P</c>: the share of the filesystem still free, in percent.</summary>
     public static int? FreePercent(string dfOutput)
     {
@@ -42,13 +38,13 @@ public static class TargetChecks
             }
         }
 
-        if (!(await target.TryRunAsync(new Command("test", ["-d", "."]) { Title = "project directory" }, cancellation)).Succeeded)
+        if (!(await target.TryRunAsync(RemoteFiles.DirectoryExists("."), cancellation)).Succeeded)
         {
             findings.Add(Finding.Error("server.project-dir", $"[{target.Target}] the project directory does not exist: create it (and its env file) first"));
             return findings;
         }
 
-        if (!(await target.TryRunAsync(new Command("docker", ["version", "--format", "{{.Server.Version}}"]), cancellation)).Succeeded)
+        if (!(await target.TryRunAsync(DockerCommands.EngineVersion(), cancellation)).Succeeded)
             findings.Add(Finding.Error("server.docker", $"[{target.Target}] the Docker engine does not answer (docker version)"));
         try
         {
@@ -60,13 +56,13 @@ public static class TargetChecks
             findings.Add(Finding.Error("server.compose", error.Message));
         }
 
-        if (envFile is not null && !(await target.TryRunAsync(new Command("test", ["-f", envFile]) { Title = "env file" }, cancellation)).Succeeded)
+        if (envFile is not null && !(await target.TryRunAsync(RemoteFiles.FileExists(envFile), cancellation)).Succeeded)
             findings.Add(Finding.Error("server.env-file", $"[{target.Target}] {envFile} is missing in the project directory"));
 
-        var root = await target.TryRunAsync(DockerRoot(), cancellation);
+        var root = await target.TryRunAsync(DockerCommands.DataRoot(), cancellation);
         if (root.Succeeded && !target.IsDryRun)
         {
-            var disk = await target.TryRunAsync(FreeDisk(root.StandardOutput.Trim()), cancellation);
+            var disk = await target.TryRunAsync(RemoteFiles.FreeDisk(root.StandardOutput.Trim()), cancellation);
             var free = disk.Succeeded ? FreePercent(disk.StandardOutput) : null;
             if (free is null) findings.Add(Finding.Warning("server.disk", $"[{target.Target}] could not read the free disk of {root.StandardOutput.Trim()}"));
             else if (free < minFreeDiskPercent)

@@ -1,6 +1,4 @@
-using Octavios.Deploy.Commands;
-
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Commands;
 
 /// <summary>One step of <see cref="RemoteFiles.Apply"/>.</summary>
 public sealed record FileChange(string Operation, string Path, string Content = "")
@@ -24,9 +22,24 @@ public static class RemoteFiles
             Title = $"write {path}",
         };
 
-    /// <summary>Prints the file, or nothing when it does not exist (exit 0 either way).</summary>
-    public static Command Read(string path) =>
-        new("sh", ["-c", "[ ! -f \"$1\" ] || cat \"$1\"", "sh", path]) { Title = $"read {path}" };
+    /// <summary>Prints each file after a line "MARKER path" (nothing for a missing file): several files in one round trip.</summary>
+    public static Command ReadAll(string marker, params string[] paths) =>
+        new("sh", ["-c", "m=$1; shift; for f; do echo \"$m$f\"; [ ! -f \"$f\" ] || cat \"$f\"; echo; done", "sh", marker, .. paths])
+        {
+            Title = "read the server's records",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>A file whose content holds secrets (an env file): returned as read, never logged.</summary>
+    public static Command ReadSecret(string path) =>
+        new("cat", ["--", path]) { SensitiveOutput = true, Title = $"read {path}", Timeout = TimeSpan.FromSeconds(30) };
+
+    public static Command DirectoryExists(string path) => new("test", ["-d", path]) { Title = $"look for {path}/", Timeout = TimeSpan.FromSeconds(30) };
+
+    public static Command FileExists(string path) => new("test", ["-f", path]) { Title = $"look for {path}", Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Free space of the filesystem holding a path, as <c>df -P</c> prints it.</summary>
+    public static Command FreeDisk(string path) => new("df", ["-P", path]) { Title = "df", Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>
     /// Several changes in one round trip, in order, each atomic (temporary file and rename); the first that fails stops
