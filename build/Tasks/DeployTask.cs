@@ -16,10 +16,10 @@ public sealed class DeployTask : BuildTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         await context.LoadEnvFileAsync();
-        await context.Deployer(pull: true).RunAsync(context.DeployRequest("deploy", context.VersionsOf(context.RequireVersion())), context.Cancellation);
+        await context.Deployer(pull: true).RunAsync(context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion())), context.Cancellation);
         // latest names what runs: it moves only now that the release is deployed and healthy.
         if (context.Config.Tags.Latest && context.Config.Tags.LatestAt == "deploy")
-            await new ImagePipeline(context.Local, context.DeployLog).PromoteLatestAsync(context.Images,
-                context.UsesRegistry ? context.Config.Registry : null, context.RegistryCredentials, PushRetry.BaseDelay, context.Cancellation);
+            await new ImagePipeline(context.Local, context.DeployLog).PromoteLatestAsync(context.Release.Images,
+                context.Options.UsesRegistry ? context.Config.Registry : null, context.Release.EnvironmentCredentials(), PushRetry.BaseDelay, context.Cancellation);
     }
 }

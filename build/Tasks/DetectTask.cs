@@ -9,16 +9,16 @@ namespace Octavios.Build.Tasks;
 public sealed class DetectTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) =>
-        context.Selection.IsChanged ? TaskCriterion.Run : TaskCriterion.Skip("--services names the services, nothing to detect");
+        context.Options.Selection.IsChanged ? TaskCriterion.Run : TaskCriterion.Skip("--services names the services, nothing to detect");
 
     public override void Run(BuildContext context)
     {
-        var detection = ChangeDetector.Detect(context.Config, context.Since, context.IncludeUncommitted);
+        var detection = ChangeDetector.Detect(context.Config, context.Options.Since, context.Options.IncludeUncommitted);
         context.Services = detection.Services.Select(s => s.Service).ToList();
         var width = context.Config.ServiceNames.Max(n => n.Length);
         var lines = detection.Services
             .Select(c => $"{c.Service.PadRight(width)}  {string.Join(", ", c.Files.Take(5))}{(c.Files.Count > 5 ? $" (+{c.Files.Count - 5} more)" : "")}")
-            .Prepend($"Changes {detection.Since}..{detection.Head}{(context.IncludeUncommitted ? " + uncommitted" : "")}: {detection.ChangedPaths.Count} file(s), {detection.Services.Count} service(s)");
+            .Prepend($"Changes {detection.Since}..{detection.Head}{(context.Options.IncludeUncommitted ? " + uncommitted" : "")}: {detection.ChangedPaths.Count} file(s), {detection.Services.Count} service(s)");
         context.Publish(lines, JsonSerializer.Serialize(new
         {
             since = detection.Since,

@@ -14,7 +14,7 @@ public sealed class EnvTask : BuildTask<BuildContext>
         if (envFile is null)
         {
             if (context.DryRun) return;
-            throw new InvalidOperationException($"No env file for environment '{context.EnvironmentName}' ({context.EnvFileOverride ?? context.TargetEnvironment.EnvFile ?? "none configured"}).");
+            throw new InvalidOperationException($"No env file for environment '{context.Options.EnvironmentName}' ({context.Options.EnvFile.Name}).");
         }
 
         var rows = envFile.Variables.Select(v => new { name = v.Name, length = v.Value.Length, sha256 = LoadedEnvFile.ShortHash(v.Value) }).ToList();

@@ -13,7 +13,7 @@ public sealed class PruneTask : BuildTask<BuildContext>
         var target = context.RealTarget.Runner;
         // A dry run reads the server but changes nothing, so it takes no lock.
         await using var held = context.DryRun ? null : await HeldLock.TakeAsync(target, context.DeployLog, context.Config.Deploy,
-            context.LockOwner("prune " + string.Join(' ', context.Services)), context.LockWait, context.UnlockHint, context.Cancellation);
+            context.Requests.Owner("prune " + string.Join(' ', context.Services)), context.Options.LockWait, context.Requests.UnlockHint, context.Cancellation);
         var removed = await new Pruner(target, context.DeployLog).RunAsync(context.Config, context.Services, context.DryRun, context.Cancellation);
         context.FinalOutput = string.Join(' ', removed.Select(r => r.Reference));
     }

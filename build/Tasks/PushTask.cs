@@ -13,19 +13,19 @@ public sealed class PushTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context)
     {
-        if (!context.UsesRegistry && !context.ShipsOverSsh)
-            return TaskCriterion.Skip($"environment '{context.EnvironmentName}' runs the images where they were built (push: false)");
+        if (!context.Options.UsesRegistry && !context.Options.ShipsOverSsh)
+            return TaskCriterion.Skip($"environment '{context.Options.EnvironmentName}' runs the images where they were built (push: false)");
         return context.HasServices();
     }
 
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.ShipsOverSsh)
+        if (context.Options.ShipsOverSsh)
         {
             if (context.Target.Runner is SshCommandRunner server)
                 await new SshImageTransfer(context.Local, server, context.DeployLog).ShipAsync(await context.ImagesToShipAsync());
             else
-                context.DeployLog.Information($"[dry run] would ship {string.Join(", ", context.Images.Select(i => i.Reference))} to {context.Target.Label} over SSH (reverse tunnel to a local registry)");
+                context.DeployLog.Information($"[dry run] would ship {string.Join(", ", context.Release.Images.Select(i => i.Reference))} to {context.Target.Label} over SSH (reverse tunnel to a local registry)");
             return;
         }
 
@@ -38,6 +38,6 @@ public sealed class PushTask : BuildTask<BuildContext>
         }
 
         await new ImagePipeline(context.Local, context.DeployLog)
-            .PushAsync(images, context.Config.Registry, context.RegistryCredentials, PushRetry.BaseDelay);
+            .PushAsync(images, context.Config.Registry, context.Release.EnvironmentCredentials(), PushRetry.BaseDelay);
     }
 }

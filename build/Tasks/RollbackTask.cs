@@ -13,9 +13,9 @@ public sealed class RollbackTask : BuildTask<BuildContext>
     {
         await context.LoadEnvFileAsync();
         IReadOnlyDictionary<string, string> versions;
-        if (context.Version is { } version)
+        if (context.Options.Version is { } version)
         {
-            versions = context.VersionsOf(version);
+            versions = context.Requests.VersionsOf(context.Services, version);
         }
         else
         {

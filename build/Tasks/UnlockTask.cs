@@ -20,7 +20,7 @@ public sealed class UnlockTask : BuildTask<BuildContext>
         }
 
         var alive = !holder.IsAbandoned(TimeSpan.FromSeconds(context.Config.Deploy.LockStaleSeconds)) && holder.Token is not null;
-        if (alive && !context.Force)
+        if (alive && !context.Options.Force)
             throw new InvalidOperationException(
                 $"The deploy lock is held by {holder.Describe()}, whose heartbeat is {holder.HeartbeatAgeSeconds} s old: that run is alive. " +
                 "Breaking its lock would let two deploys run at once. Wait for it, or stop it; --force breaks it anyway.");

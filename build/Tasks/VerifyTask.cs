@@ -20,7 +20,7 @@ public sealed class VerifyTask : BuildTask<BuildContext>
 
         var envFile = await context.LoadEnvFileAsync();
         var compose = ComposeCommands.ForProject(context.Config, await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog),
-            context.EnvFile, new Dictionary<string, string>());
+            context.Options.EnvFile.TargetPath, new Dictionary<string, string>());
         var containers = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var service in context.Services)
         {

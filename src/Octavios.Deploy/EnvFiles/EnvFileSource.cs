@@ -11,22 +11,17 @@ namespace Octavios.Deploy.EnvFiles;
 public static class EnvFileSource
 {
     /// <summary>Null when there is no env file to read; throws <see cref="EnvFileSyntaxException"/> on a file Compose would refuse.</summary>
-    public static async Task<LoadedEnvFile?> LoadAsync(SuiteConfig config, EnvironmentConfig environment, string? overridePath,
-        Func<ICommandRunner> target, Func<string, string?> processEnvironment, CancellationToken cancellation = default)
+    public static async Task<LoadedEnvFile?> LoadAsync(EnvFileLocation location, Func<ICommandRunner> target,
+        Func<string, string?> processEnvironment, CancellationToken cancellation = default)
     {
-        if (overridePath is not null || environment.Kind == EnvironmentKind.Local)
-        {
-            var relative = overridePath ?? environment.EnvFile;
-            if (relative is null) return null;
-            var path = config.ResolvePath(relative);
+        if (location.LocalFile is { } path)
             return File.Exists(path) ? new LoadedEnvFile(path, DotEnvReader.ReadFile(path, processEnvironment)) : null;
-        }
 
         var server = target();
-        if (environment.EnvFile is null || server.IsDryRun) return null;
-        var read = await server.TryRunAsync(RemoteFiles.ReadSecret(environment.EnvFile), cancellation);
+        if (location.TargetPath is null || server.IsDryRun) return null;
+        var read = await server.TryRunAsync(RemoteFiles.ReadSecret(location.TargetPath), cancellation);
         if (!read.Succeeded) return null;
-        var label = $"{server.Target}:{environment.EnvFile}";
+        var label = $"{server.Target}:{location.TargetPath}";
         return new LoadedEnvFile(label, DotEnvReader.Parse(read.StandardOutput, label, processEnvironment));
     }
 }

@@ -18,7 +18,7 @@ public sealed record ValidationRequest(
     EnvironmentConfig Environment,
     IReadOnlyList<string> Services,
     ReleaseVersion? Version,
-    string? EnvFileOverride,
+    EnvFileLocation EnvFile,
     Func<string, string?> Variables,
     Func<Task<LoadedEnvFile?>> LoadEnvFile,
     Func<string, Task<RegistryCredentials?>> Credentials,
@@ -42,14 +42,14 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         findings.AddRange(missingServerVariables);
         var runner = missingServerVariables.Count == 0 ? target() : null;
 
-        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, environment.EnvFile, config.Validation.MinFreeDiskPercent, log, cancellation);
+        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget, config.Validation.MinFreeDiskPercent, log, cancellation);
         findings.AddRange(serverFindings);
         var reachable = runner is not null && !serverFindings.Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
 
         LoadedEnvFile? envFile = null;
         try
         {
-            envFile = reachable || environment.Kind == EnvironmentKind.Local || request.EnvFileOverride is not null
+            envFile = reachable || request.EnvFile.IsLocal
                 ? await request.LoadEnvFile()
                 : null;
         }
@@ -58,9 +58,9 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
             findings.Add(Finding.Error("env.syntax", error.Message));
         }
 
-        var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFileOverride is not null;
+        var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFile.IsLocal;
         if (!findings.Any(f => f.Check == "env.syntax") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
-            findings.AddRange(EnvFileChecks.Run(envFile, request.EnvFileOverride ?? environment.EnvFile, config.Validation));
+            findings.AddRange(EnvFileChecks.Run(envFile, request.EnvFile.Name, config.Validation));
 
         var versions = request.Version is null
             ? new Dictionary<string, string>()
@@ -72,7 +72,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         if (files.Count == config.Compose.Files.Count)
         {
             findings.AddRange(ComposeLint.Run(files, config.Compose.RegistryOverlayFile, config.Validation.Secrets));
-            if (envFile is null && environment.Kind == EnvironmentKind.Ssh && request.EnvFileOverride is null)
+            if (envFile is null && !request.EnvFile.IsLocal)
             {
                 findings.Add(Finding.Info("compose.variables", "not checked: the server's env file could not be read"));
             }

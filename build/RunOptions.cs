@@ -1,0 +1,63 @@
+using Cake.Core;
+using Octavios.Deploy;
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.EnvFiles;
+using Octavios.Deploy.Versioning;
+
+namespace Octavios.Build;
+
+/// <summary>The run's arguments, read and checked once against the configuration: where to, which services, which release, how.</summary>
+public sealed record RunOptions(
+    string EnvironmentName,
+    EnvironmentConfig Environment,
+    ServiceSelection Selection,
+    ReleaseVersion? Version,
+    string Since,
+    bool NoCache,
+    string? ReportPath,
+    bool IncludeUncommitted,
+    bool Force,
+    bool ShipsOverSsh,
+    TimeSpan LockWait,
+    bool TrustNewHost,
+    EnvFileLocation EnvFile)
+{
+    /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
+    public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
+    {
+        string? Argument(string name) => arguments.HasArgument(name) && arguments.GetArgument(name) is { Length: > 0 } value ? value : null;
+        bool Flag(string name) => Argument(name) is { } value && !value.Equals("false", StringComparison.OrdinalIgnoreCase);
+
+        var name = arguments.GetArgument(BuildArguments.Env);
+        var environment = config.Environments.GetValueOrDefault(name) ?? throw new DeployInputException(
+            $"Unknown --env='{name}'. Valid environments: {string.Join(", ", config.Environments.Keys)}.");
+        var services = arguments.GetArguments(BuildArguments.Services);
+        var shipsOverSsh = Argument(BuildArguments.Transfer) switch
+        {
+            null or "registry" => false,
+            "ssh" when environment.Kind == EnvironmentKind.Ssh => true,
+            "ssh" => throw new DeployInputException($"--transfer=ssh needs an ssh environment; '{name}' runs on this machine."),
+            var other => throw new DeployInputException($"Unknown --transfer='{other}'. Valid values: registry, ssh."),
+        };
+        var lockWait = int.TryParse(Argument(BuildArguments.LockWait) ?? "0", out var wait) && wait >= 0
+            ? TimeSpan.FromSeconds(wait)
+            : throw new DeployInputException($"--lock-wait='{Argument(BuildArguments.LockWait)}' is not a number of seconds.");
+        return new RunOptions(
+            name,
+            environment,
+            ServiceSelection.Parse(services.Count == 0 ? [ServiceSelection.All] : services, config.ServiceNames),
+            Argument(BuildArguments.Version) is { } version ? ReleaseVersion.Parse(version) : null,
+            arguments.GetArgument(BuildArguments.Since),
+            Flag(BuildArguments.NoCache),
+            Argument(BuildArguments.Report),
+            Flag(BuildArguments.IncludeUncommitted),
+            Flag(BuildArguments.Force),
+            shipsOverSsh,
+            lockWait,
+            Flag(BuildArguments.TrustNewHost),
+            EnvFileLocation.For(config, environment, Argument(BuildArguments.EnvFile)));
+    }
+
+    /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>
+    public bool UsesRegistry => Environment.Push && !ShipsOverSsh;
+}

@@ -1,0 +1,38 @@
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.EnvFiles;
+using Octavios.Deploy.Registry;
+using Octavios.Deploy.Versioning;
+
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>
+/// Turns a run into deploy and rollback requests: which version variables change, what is uploaded to a server (the
+/// compose files of this checkout, --env-file), who takes the lock and the command that would break it.
+/// </summary>
+public sealed class DeployRequestFactory(SuiteConfig config, string environmentName, EnvFileLocation envFile, bool remote,
+    TimeSpan lockWait, Func<string, string?> variables, string program)
+{
+    /// <summary>The command that breaks this environment's lock, carrying the run's --config and --env.</summary>
+    public string UnlockHint => $"{program} --target=Unlock --config={config.FilePath} --env={environmentName}";
+
+    public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, ReleaseVersion version) =>
+        services.ToDictionary(s => config.Services[s].VersionVariable, _ => version.ToString());
+
+    /// <summary>Who takes the deploy lock for this run, doing what.</summary>
+    public LockOwner Owner(string what) => LockOwner.Create(Environment.UserName, Environment.MachineName, what);
+
+    public DeployRequest Create(string action, IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, RegistryCredentials? credentials)
+    {
+        var uploads = new Dictionary<string, string>();
+        if (remote)
+        {
+            // The server gets the compose files of this checkout (no git pull there), and --env-file when given.
+            foreach (var file in config.Compose.Files) uploads[file] = File.ReadAllText(config.ResolvePath(file));
+            if (envFile is { Uploaded: true, TargetPath: { } target, LocalFile: { } local }) uploads[target] = File.ReadAllText(local);
+        }
+
+        var backup = config.Deploy.Backup.Enabled || variables("BACKUP_DB") is "true" or "1";
+        return new DeployRequest(action, environmentName, services, versions, uploads, credentials,
+            Owner($"{action} {string.Join(' ', services)} {string.Join(' ', versions.Values.Distinct())}"), lockWait, backup, UnlockHint);
+    }
+}
