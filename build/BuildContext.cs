@@ -31,6 +31,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
             Config = ConfigLoader.Load(Path.IsPathRooted(configPath) ? configPath : Path.Combine(context.Environment.WorkingDirectory.FullPath, configPath));
             if (context.Arguments.HasArgument(BuildArguments.Registry) && context.Arguments.GetArgument(BuildArguments.Registry) is { Length: > 0 } registry)
                 Config.Registry = registry;
+            if (context.Arguments.HasArgument(BuildArguments.ComposeVersion) && context.Arguments.GetArgument(BuildArguments.ComposeVersion) is { Length: > 0 } compose)
+                Config.Compose.Version = compose is "v1" or "v2" ? compose : throw new DeployInputException($"--compose-version='{compose}': expected v1 or v2.");
             Options = RunOptions.Parse(context.Arguments, Config);
         }
         catch (DeployInputException error)
@@ -140,9 +142,25 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         }
     }
 
+    /// <summary>A target that cannot be asked (Validate reports why) leaves Compose v2's reading; both readings are masked anyway.</summary>
+    private async Task<Deploy.Commands.ComposeFlavor> ReadingFlavorAsync()
+    {
+        try
+        {
+            return await ComposeFlavorProbe.DetectAsync(Target.Runner, DeployLog, Config.Compose.Flavor, Cancellation);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            return Deploy.Commands.ComposeFlavor.V2;
+        }
+    }
+
     private async Task<LoadedEnvFile?> LoadAndMaskAsync()
     {
-        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, () => Target.Runner, Variable);
+        // Read the way the Compose that will run reads it: the target's, unless the configuration says which.
+        var flavor = await ReadingFlavorAsync();
+        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, () => Target.Runner, Variable,
+            flavor == Deploy.Commands.ComposeFlavor.V1 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2, Cancellation);
         foreach (var secret in envFile?.SecretValues(Config.Validation.Secrets) ?? []) Masker.Add(secret);
         return envFile;
     }

@@ -17,11 +17,17 @@ public sealed class EnvTask : BuildTask<BuildContext>
             throw new InvalidOperationException($"No env file for environment '{context.Options.EnvironmentName}' ({context.Options.EnvFile.Name}).");
         }
 
-        var rows = envFile.Variables.Select(v => new { name = v.Name, length = v.Value.Length, sha256 = LoadedEnvFile.ShortHash(v.Value) }).ToList();
+        var differ = envFile.ReadDifferently().ToHashSet();
+        var rows = envFile.Variables
+            .Select(v => new { name = v.Name, length = v.Value.Length, sha256 = LoadedEnvFile.ShortHash(v.Value), readsDifferently = differ.Contains(v.Name) })
+            .ToList();
         var width = rows.Select(r => r.name.Length).DefaultIfEmpty(4).Max();
-        context.Publish(
-            rows.Select(r => $"{r.name.PadRight(width)}  {r.length,6}  {r.sha256}").Prepend($"{"NAME".PadRight(width)}  LENGTH  SHA256").Prepend(envFile.Label),
-            JsonSerializer.Serialize(new { file = envFile.Label, variables = rows }, new JsonSerializerOptions { WriteIndented = true }),
+        var lines = rows.Select(r => $"{r.name.PadRight(width)}  {r.length,6}  {r.sha256}{(r.readsDifferently ? "  *" : "")}")
+            .Prepend($"{"NAME".PadRight(width)}  LENGTH  SHA256")
+            .Prepend($"{envFile.Label}, read as {envFile.RulesName} reads it");
+        if (differ.Count > 0) lines = lines.Append($"* read differently by the other Compose version: {string.Join(", ", differ)}");
+        context.Publish(lines,
+            JsonSerializer.Serialize(new { file = envFile.Label, reading = envFile.RulesName, variables = rows }, new JsonSerializerOptions { WriteIndented = true }),
             null);
     }
 }

@@ -19,7 +19,7 @@ public sealed class VerifyTask : BuildTask<BuildContext>
         var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
 
         var envFile = await context.LoadEnvFileAsync();
-        var compose = ComposeCommands.ForProject(context.Config, await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog),
+        var compose = ComposeCommands.ForProject(context.Config, await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog, context.Config.Compose.Flavor),
             context.Options.EnvFile.TargetPath, new Dictionary<string, string>());
         var containers = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var service in context.Services)

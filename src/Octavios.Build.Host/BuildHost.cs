@@ -238,6 +238,8 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
     {
         while (error is AggregateException { InnerExceptions.Count: 1 } aggregate) error = aggregate.InnerExceptions[0];
         while (error is TargetInvocationException { InnerException: { } inner }) error = inner;
+        // Cake reports a task's failure as CakeReportException around what the task threw.
+        while (error is CakeReportException { InnerException: { } cause }) error = cause;
         return error;
     }
 }

@@ -11,11 +11,21 @@ public static partial class ConfigLoader
 {
     public const string DefaultFileName = "octavios.build.yml";
 
+    /// <summary>A configuration is a few kilobytes; anything past this is not one.</summary>
+    public const long MaxBytes = 1024 * 1024;
+
+    /// <summary>Nodes visited through anchors and aliases at most (a "billion laughs" file expands without end).</summary>
+    private const int MaxNodes = 100_000;
+
     public static SuiteConfig Load(string path)
     {
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
             throw new DeployInputException($"Configuration file not found: {fullPath} (set --config=PATH).");
+        // A FIFO or a device reports size 0 and is never opened: reading one would wait or never end.
+        var length = new FileInfo(fullPath).Length;
+        if (length == 0) throw new DeployInputException($"{fullPath}: empty, or not a regular file: --config must name the YAML configuration.");
+        if (length > MaxBytes) throw new DeployInputException($"{fullPath}: {length} bytes, more than a configuration's {MaxBytes / 1024} KiB: --config must name the YAML configuration.");
         return Parse(File.ReadAllText(fullPath), fullPath);
     }
 
@@ -28,7 +38,9 @@ public static partial class ConfigLoader
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(yaml));
-            if (stream.Documents.Count > 0) IndexMarks(stream.Documents[0].RootNode, "", marks);
+            if (stream.Documents.Count > 1) throw new DeployInputException($"{filePath}:{stream.Documents[1].RootNode.Start.Line}:1: one YAML document only");
+            var budget = MaxNodes;
+            if (stream.Documents.Count > 0) IndexMarks(stream.Documents[0].RootNode, "", marks, ref budget, filePath);
             config = new DeserializerBuilder()
                 .WithNamingConvention(CamelCaseNamingConvention.Instance)
                 .Build()
@@ -37,6 +49,9 @@ public static partial class ConfigLoader
         catch (YamlException error)
         {
             var reason = (error.InnerException?.Message ?? error.Message).Split('\n')[0];
+            // An overflowing number: name the key at that position, with the range the key allows.
+            if (error.InnerException is OverflowException || reason.Contains("too large or too small", StringComparison.Ordinal))
+                reason = $"{marks.FirstOrDefault(m => m.Value.Line == error.Start.Line).Key ?? "a number"}: out of range";
             throw new DeployInputException($"{filePath}:{error.Start.Line}:{error.Start.Column}: {reason}");
         }
 
@@ -123,11 +138,30 @@ public static partial class ConfigLoader
             }
         }
 
-        if (config.Deploy.HealthTimeoutSeconds <= 0) yield return ("deploy.healthTimeoutSeconds", "must be a positive number of seconds");
-        if (config.Deploy.LockStaleSeconds < 2) yield return ("deploy.lockStaleSeconds", "must be at least 2 seconds");
-        if (config.Deploy.StableSeconds < 0) yield return ("deploy.stableSeconds", "must be 0 or more seconds");
-        if (config.Deploy.PullTimeoutSeconds <= 0) yield return ("deploy.pullTimeoutSeconds", "must be a positive number of seconds");
+        const int day = 86_400;
+        foreach (var (key, value, min, max) in new (string, int, int, int)[]
+                 {
+                     ("deploy.healthTimeoutSeconds", config.Deploy.HealthTimeoutSeconds, 1, day),
+                     ("deploy.lockStaleSeconds", config.Deploy.LockStaleSeconds, 2, day),
+                     ("deploy.stableSeconds", config.Deploy.StableSeconds, 0, 3_600),
+                     ("deploy.pullTimeoutSeconds", config.Deploy.PullTimeoutSeconds, 1, day),
+                     ("deploy.logTail", config.Deploy.LogTail, 0, 10_000),
+                     ("build.parallelism", config.Build.Parallelism, 1, 64),
+                     ("prune.keep", config.Prune.Keep, 0, 1_000),
+                     ("validation.minSecretLength", config.Validation.MinSecretLength, 1, 4_096),
+                     ("validation.minFreeDiskPercent", config.Validation.MinFreeDiskPercent, 0, 100),
+                 })
+        {
+            if (value < min || value > max) yield return (key, $"{value} is out of range: {min} to {max}");
+        }
+
+        foreach (var (key, path) in ConfiguredPaths(config))
+        {
+            if (!IsInside(config.BaseDirectory, path))
+                yield return (key, $"'{path}' leaves the project directory: paths are relative and stay inside it (no absolute path, no '..' out)");
+        }
         if (config.Tags.LatestAt is not ("deploy" or "push")) yield return ("tags.latestAt", "must be deploy or push");
+        if (config.Compose.Version is not (null or "v1" or "v2")) yield return ("compose.version", "must be v1 or v2");
     }
 
     private static string Locate(Dictionary<string, Mark> marks, string path)
@@ -139,8 +173,33 @@ public static partial class ConfigLoader
         }
     }
 
-    private static void IndexMarks(YamlNode node, string path, Dictionary<string, Mark> marks)
+    /// <summary>Every path the configuration names, with its key: each must resolve inside the project directory, here and on a server.</summary>
+    private static IEnumerable<(string Key, string Path)> ConfiguredPaths(SuiteConfig config)
     {
+        for (var i = 0; i < config.Compose.Files.Count; i++) yield return ($"compose.files.{i}", config.Compose.Files[i]);
+        if (config.Compose.RegistryOverlay is { } overlay) yield return ("compose.registryOverlay", overlay);
+        foreach (var (name, service) in config.Services)
+        {
+            yield return ($"services.{name}.context", service.Context);
+            if (service.Dockerfile.Length > 0) yield return ($"services.{name}.dockerfile", service.Dockerfile);
+        }
+
+        foreach (var (name, environment) in config.Environments)
+            if (environment.EnvFile is { } envFile) yield return ($"environments.{name}.envFile", envFile);
+        yield return ("deploy.backup.directory", config.Deploy.Backup.Directory);
+    }
+
+    public static bool IsInside(string baseDirectory, string relative)
+    {
+        if (relative.Length == 0 || Path.IsPathRooted(relative) || relative.StartsWith('~')) return relative.Length == 0;
+        var root = Path.GetFullPath(baseDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return Path.GetFullPath(Path.Combine(root, relative)).StartsWith(root, StringComparison.Ordinal);
+    }
+
+    private static void IndexMarks(YamlNode node, string path, Dictionary<string, Mark> marks, ref int budget, string filePath)
+    {
+        if (--budget < 0)
+            throw new DeployInputException($"{filePath}:{node.Start.Line}:{node.Start.Column}: the document expands past {MaxNodes} nodes through its aliases: not a configuration");
         switch (node)
         {
             case YamlMappingNode mapping:
@@ -148,7 +207,7 @@ public static partial class ConfigLoader
                 {
                     var childPath = path.Length == 0 ? key.ToString() : $"{path}.{key}";
                     marks[childPath] = key.Start;
-                    IndexMarks(value, childPath, marks);
+                    IndexMarks(value, childPath, marks, ref budget, filePath);
                 }
 
                 break;
@@ -156,7 +215,7 @@ public static partial class ConfigLoader
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
                     marks[$"{path}.{i}"] = sequence.Children[i].Start;
-                    IndexMarks(sequence.Children[i], $"{path}.{i}", marks);
+                    IndexMarks(sequence.Children[i], $"{path}.{i}", marks, ref budget, filePath);
                 }
 
                 break;

@@ -50,6 +50,11 @@ public sealed class ComposeConfig
     /// <summary>Compose project name, passed as -p so every run addresses the same containers.</summary>
     public string Project { get; set; } = "";
 
+    /// <summary>v1 or v2: the Compose the target runs, when it should not be probed (v2 when a target has both).</summary>
+    public string? Version { get; set; }
+
+    public Commands.ComposeFlavor? Flavor => Version switch { "v1" => Commands.ComposeFlavor.V1, "v2" => Commands.ComposeFlavor.V2, _ => null };
+
     /// <summary>Compose files in overlay order, relative to the project directory.</summary>
     public List<string> Files { get; set; } = [];
 

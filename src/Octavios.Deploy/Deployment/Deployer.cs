@@ -50,7 +50,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         foreach (var (path, content) in request.Uploads)
             await target.RunAsync(RemoteFiles.Write(path, content, secret: path == envFile), cancellation);
 
-        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
         var waves = Waves(request.Services);
         var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
         var after = new Dictionary<string, string>(records.Current);
@@ -100,7 +100,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         log.Warning($"[{target.Target}] an unfinished {journal.Describe()} was found (that run ended before its records were committed): " +
                     $"putting back {Describe(back)}");
         var clock = Stopwatch.StartNew();
-        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
         var outcome = "put back";
         try
         {

@@ -58,6 +58,7 @@ public static class ChangeDetector
         if (since == DefaultSince && !shallow && !repository.Head.Tip!.Parents.Any()) return null;
         if (shallow)
             throw new DeployInputException($"--since='{since}' is not in this clone's history: the clone is shallow. Fetch the history first: git fetch --unshallow --tags (in CI: fetch-depth: 0).");
-        throw new DeployInputException($"--since='{since}' names no commit, tag or branch here. Fetch it first (git fetch --tags, or git fetch origin {since}), or check the spelling.");
+        // The value is quoted as data, never offered as a command to copy: '--upload-pack=…' would run on a paste.
+        throw new DeployInputException($"--since='{since}' names no commit, tag or branch here. Fetch it first (git fetch --tags, or fetch that branch from origin), or check the spelling.");
     }
 }

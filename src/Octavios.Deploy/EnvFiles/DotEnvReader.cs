@@ -12,26 +12,48 @@ public sealed class EnvFileSyntaxException(string file, int line, string problem
     public int Line { get; } = line;
 }
 
+/// <summary>Whose rules an env file is read with: the Compose that will run reads it.</summary>
+public enum DotEnvRules
+{
+    /// <summary>Compose v2 (compose-go): <c>$VAR</c> and every <c>${VAR…}</c> form expand, single quotes are literal.</summary>
+    ComposeV2,
+
+    /// <summary>
+    /// Compose v1.29 (python-dotenv 0.21, measured against the docker-compose here): only <c>${VAR}</c> and
+    /// <c>${VAR:-default}</c> expand, in single quotes too; a bare <c>$VAR</c> stays as written; a comment starts at any
+    /// whitespace before '#'; earlier lines win over the process environment.
+    /// </summary>
+    ComposeV1,
+}
+
 /// <summary>
-/// Reads .env files as Docker Compose v2 does (compose-go's dotenv rules), never through a shell:
+/// Reads .env files as Docker Compose reads them (v2 by default: compose-go's dotenv rules), never through a shell:
 /// comments, <c>export</c>, <c>KEY=value</c> and <c>KEY: value</c>, unquoted values cut at " #",
 /// single quotes literal, double quotes with escapes and expansion, multi-line quoted values, a bare
 /// <c>KEY</c> inherited from the process environment. Written by hand: no .NET library follows these rules.
 /// </summary>
-public static class DotEnvReader
+public static partial class DotEnvReader
 {
-    public static IReadOnlyList<EnvVariable> ReadFile(string path, Func<string, string?> processEnvironment) =>
-        Parse(File.ReadAllText(path), path, processEnvironment);
+    public static IReadOnlyList<EnvVariable> ReadFile(string path, Func<string, string?> processEnvironment, DotEnvRules rules = DotEnvRules.ComposeV2) =>
+        Parse(File.ReadAllText(path), path, processEnvironment, rules);
 
-    public static IReadOnlyList<EnvVariable> Parse(string text, string file, Func<string, string?> processEnvironment)
+    public static IReadOnlyList<EnvVariable> Parse(string text, string file, Func<string, string?> processEnvironment, DotEnvRules rules = DotEnvRules.ComposeV2)
     {
         var values = new Dictionary<string, EnvVariable>(StringComparer.Ordinal);
-        // Expansion sees the process environment first, then what earlier lines defined (compose-go's order).
-        string? Lookup(string name) => processEnvironment(name) ?? values.GetValueOrDefault(name)?.Value;
+        // compose-go expands with the process environment first, then earlier lines; python-dotenv the other way round.
+        string? Lookup(string name) => rules == DotEnvRules.ComposeV2
+            ? processEnvironment(name) ?? values.GetValueOrDefault(name)?.Value
+            : values.GetValueOrDefault(name)?.Value ?? processEnvironment(name);
         var i = 0;
+        var (line, counted) = (1, 0);
         while ((i = StatementStart(text, i)) < text.Length)
         {
-            var line = LineAt(text, i);
+            // Lines are counted from the previous statement on, never from the start: a large file reads in linear time.
+            for (; counted < i; counted++)
+            {
+                if (text[counted] == '\n') line++;
+            }
+
             var (key, afterKey, inherited) = KeyName(text, i, file, line);
             if (inherited)
             {
@@ -40,7 +62,7 @@ public static class DotEnvReader
                 continue;
             }
 
-            var (value, rest) = Value(text, afterKey, file, line, Lookup);
+            var (value, rest) = Value(text, afterKey, file, line, Lookup, rules);
             values[key] = new EnvVariable(key, value, line);
             i = rest;
         }
@@ -111,13 +133,14 @@ public static class DotEnvReader
         return key;
     }
 
-    private static (string Value, int Next) Value(string text, int i, string file, int line, Func<string, string?> lookup)
+    private static (string Value, int Next) Value(string text, int i, string file, int line, Func<string, string?> lookup, DotEnvRules rules)
     {
         if (i >= text.Length || text[i] is not ('"' or '\''))
         {
             var newline = text.IndexOf('\n', i);
             var end = newline < 0 ? text.Length : newline;
             var raw = text[i..end];
+            if (rules == DotEnvRules.ComposeV1) return (ExpandV1(V1Comment().Replace(raw, "").TrimEnd(), lookup), end);
             var comment = raw.IndexOf(" #", StringComparison.Ordinal);
             if (comment >= 0) raw = raw[..comment];
             return (Expand(raw.TrimEnd(), file, line, lookup), end);
@@ -155,6 +178,7 @@ public static class DotEnvReader
             }
 
             var value = chars.ToString();
+            if (rules == DotEnvRules.ComposeV1) return (ExpandV1(UnescapeV1(value, quote), lookup), j + 1);
             return (quote == '"' ? Expand(Unescape(value), file, line, lookup) : value, j + 1);
         }
 
@@ -216,19 +240,34 @@ public static class DotEnvReader
         return second.ToString();
     }
 
+    /// <summary>python-dotenv's escapes: in double quotes \\ \' \" \a \b \f \n \r \t \v; in single quotes \\ and \' only.</summary>
+    private static string UnescapeV1(string value, char quote) =>
+        (quote == '"' ? V1DoubleEscape() : V1SingleEscape()).Replace(value, m => m.Value[1] switch
+        {
+            'a' => "\a", 'b' => "\b", 'f' => "\f", 'n' => "\n", 'r' => "\r", 't' => "\t", 'v' => "\v",
+            var c => c.ToString(),
+        });
+
+    /// <summary>python-dotenv's expansion: <c>${NAME}</c> and <c>${NAME:-default}</c>, anything else as written.</summary>
+    private static string ExpandV1(string value, Func<string, string?> lookup) =>
+        V1Reference().Replace(value, m => lookup(m.Groups[1].Value) is { Length: > 0 } found
+            ? found
+            : m.Groups[2].Success ? m.Groups[2].Value : "");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s+#.*")]
+    private static partial System.Text.RegularExpressions.Regex V1Comment();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\[\\'""abfnrtv]")]
+    private static partial System.Text.RegularExpressions.Regex V1DoubleEscape();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\[\\']")]
+    private static partial System.Text.RegularExpressions.Regex V1SingleEscape();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\$\{([^}:]*)(?::-([^}]*))?\}")]
+    private static partial System.Text.RegularExpressions.Regex V1Reference();
+
     private static bool IsOctal(string value, int start, int count) =>
         start + count <= value.Length && value.Substring(start, count).All(c => c is >= '0' and <= '7');
 
     private static bool IsSpace(char c) => c is ' ' or '\t' or '\v' or '\f' or '\r' or '\u0085' or '\u00A0';
-
-    private static int LineAt(string text, int index)
-    {
-        var line = 1;
-        for (var i = 0; i < index; i++)
-        {
-            if (text[i] == '\n') line++;
-        }
-
-        return line;
-    }
 }

@@ -12,16 +12,26 @@ public static class EnvFileSource
 {
     /// <summary>Null when there is no env file to read; throws <see cref="EnvFileSyntaxException"/> on a file Compose would refuse.</summary>
     public static async Task<LoadedEnvFile?> LoadAsync(EnvFileLocation location, Func<ICommandRunner> target,
-        Func<string, string?> processEnvironment, CancellationToken cancellation = default)
+        Func<string, string?> processEnvironment, DotEnvRules rules, CancellationToken cancellation = default)
     {
         if (location.LocalFile is { } path)
-            return File.Exists(path) ? new LoadedEnvFile(path, DotEnvReader.ReadFile(path, processEnvironment)) : null;
+            return File.Exists(path) ? LoadedEnvFile.Read(path, await ReadBoundedAsync(path, cancellation), processEnvironment, rules) : null;
 
         var server = target();
         if (location.TargetPath is null || server.IsDryRun) return null;
         var read = await server.TryRunAsync(RemoteFiles.ReadSecret(location.TargetPath), cancellation);
         if (!read.Succeeded) return null;
         var label = $"{server.Target}:{location.TargetPath}";
-        return new LoadedEnvFile(label, DotEnvReader.Parse(read.StandardOutput, label, processEnvironment));
+        return LoadedEnvFile.Read(label, read.StandardOutput, processEnvironment, rules);
     }
+
+    /// <summary>An env file is text of reasonable size; a FIFO or a device (stat size 0) is never opened, so never read forever.</summary>
+    private static async Task<string> ReadBoundedAsync(string path, CancellationToken cancellation)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > MaxBytes) throw new DeployInputException($"{path} is larger than {MaxBytes / (1024 * 1024)} MB: not an env file.");
+        return length == 0 ? "" : await File.ReadAllTextAsync(path, cancellation);
+    }
+
+    private const long MaxBytes = 64L * 1024 * 1024;
 }

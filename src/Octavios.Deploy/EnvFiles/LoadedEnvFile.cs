@@ -3,14 +3,45 @@ using System.Text;
 
 namespace Octavios.Deploy.EnvFiles;
 
-/// <summary>The variables of an environment's env file, and where they were read from.</summary>
-public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Variables)
+/// <summary>
+/// The variables of an environment's env file as the Compose that runs reads them (<see cref="Rules"/>), and where
+/// they were read from; <see cref="OtherReading"/> is the file as the other Compose version reads it.
+/// </summary>
+public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Variables, DotEnvRules Rules = DotEnvRules.ComposeV2,
+    IReadOnlyList<EnvVariable>? OtherReading = null)
 {
+    /// <summary>Reads a file's text with the given rules, and with the other Compose's too (its syntax errors aside).</summary>
+    public static LoadedEnvFile Read(string label, string text, Func<string, string?> processEnvironment, DotEnvRules rules)
+    {
+        var variables = DotEnvReader.Parse(text, label, processEnvironment, rules);
+        IReadOnlyList<EnvVariable>? other;
+        try
+        {
+            other = DotEnvReader.Parse(text, label, processEnvironment, rules == DotEnvRules.ComposeV2 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2);
+        }
+        catch (EnvFileSyntaxException)
+        {
+            other = null;
+        }
+
+        return new LoadedEnvFile(label, variables, rules, other);
+    }
+
     public string? this[string name] => Variables.LastOrDefault(v => v.Name == name)?.Value;
 
-    /// <summary>The values to mask: those of the configured secrets and of every variable named like one.</summary>
+    public string RulesName => Rules == DotEnvRules.ComposeV2 ? "Compose v2" : "Compose v1";
+
+    /// <summary>Variables the other Compose version reads differently: their meaning changes the day the server's Compose does.</summary>
+    public IReadOnlyList<string> ReadDifferently()
+    {
+        if (OtherReading is null) return [];
+        var other = OtherReading.GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.Last().Value);
+        return Variables.Where(v => other.GetValueOrDefault(v.Name) != v.Value).Select(v => v.Name).Distinct().ToList();
+    }
+
+    /// <summary>The values to mask, in both readings: secrets, credentials by name or look, URL passwords.</summary>
     public IEnumerable<string> SecretValues(IEnumerable<string> configured) =>
-        Variables.Where(v => SecretNames.IsSecret(v.Name, configured)).Select(v => v.Value);
+        Variables.Concat(OtherReading ?? []).SelectMany(v => SecretNames.ValuesToMask(v.Name, v.Value, configured)).Distinct();
 
     /// <summary>The first 12 hex digits of a value's SHA-256: enough to compare two values, nothing to recover one.</summary>
     public static string ShortHash(string value) =>

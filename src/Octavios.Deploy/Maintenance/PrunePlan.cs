@@ -18,11 +18,12 @@ public static partial class PrunePlan
 {
     public static IReadOnlyList<ImageTag> Removable(IReadOnlyList<ImageTag> tags, string? running, string? rollback, int keep, IReadOnlySet<string> imagesInUse)
     {
-        if (running is null || !TryVersion(running, out var current)) return [];
+        if (running is null || !ReleaseVersion.TryParse(running, out var current, out _)) return [];
+        // Semver precedence, never string order: 1.0.0-rc.10 is newer than 1.0.0-rc.9.
         var releases = tags.Select(t => ReleaseOf(t.Tag)).OfType<string>().Distinct()
-            .Select(r => (Name: r, Version: Version(r)))
-            .Where(r => Compare(r.Version, current) < 0)
-            .OrderByDescending(r => r.Version, Comparer<ReleaseVersion>.Create(Compare))
+            .Select(r => (Name: r, Version: ReleaseVersion.Parse(r)))
+            .Where(r => r.Version.CompareTo(current) < 0)
+            .OrderByDescending(r => r.Version)
             .ToList();
         var doomed = releases.Skip(keep).Select(r => r.Name).Where(r => r != rollback).ToHashSet();
         return tags.Where(t => ReleaseOf(t.Tag) is { } release && doomed.Contains(release) && !imagesInUse.Contains(t.ImageId)).ToList();
@@ -33,32 +34,7 @@ public static partial class PrunePlan
     {
         var alias = Timestamp().Match(tag);
         var release = alias.Success ? alias.Groups[1].Value : tag;
-        return TryVersion(release, out _) ? release : null;
-    }
-
-    private static bool TryVersion(string text, out ReleaseVersion version)
-    {
-        try
-        {
-            version = ReleaseVersion.Parse(text);
-            return true;
-        }
-        catch (DeployInputException)
-        {
-            version = null!;
-            return false;
-        }
-    }
-
-    private static ReleaseVersion Version(string text) => ReleaseVersion.Parse(text);
-
-    private static int Compare(ReleaseVersion? a, ReleaseVersion? b)
-    {
-        var byNumber = (a!.Major, a.Minor, a.Patch).CompareTo((b!.Major, b.Minor, b.Patch));
-        if (byNumber != 0) return byNumber;
-        if (a.PreRelease == b.PreRelease) return 0;
-        if (a.PreRelease is null) return 1;
-        return b.PreRelease is null ? -1 : string.CompareOrdinal(a.PreRelease, b.PreRelease);
+        return ReleaseVersion.TryParse(release, out _, out _) ? release : null;
     }
 
     [GeneratedRegex(@"^(.+)-\d{8}-\d{4}$")]

@@ -42,7 +42,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         findings.AddRange(missingServerVariables);
         var runner = missingServerVariables.Count == 0 ? target() : null;
 
-        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget, config.Validation.MinFreeDiskPercent, log, cancellation);
+        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget, config.Validation.MinFreeDiskPercent, config.Compose.Flavor, log, cancellation);
         findings.AddRange(serverFindings);
         var reachable = runner is not null && !serverFindings.Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
 

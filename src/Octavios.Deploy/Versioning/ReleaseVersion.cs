@@ -1,28 +1,73 @@
-using System.Text.RegularExpressions;
+using Semver;
 
 namespace Octavios.Deploy.Versioning;
 
-/// <summary>A release version: semver X.Y.Z with an optional pre-release, usable as a Docker tag. Never "latest".</summary>
-public sealed partial record ReleaseVersion(int Major, int Minor, int Patch, string? PreRelease)
+/// <summary>
+/// A release version: strict semver 2.0 X.Y.Z with an optional pre-release and no build metadata, usable as a Docker
+/// tag (128 characters at most). Never "latest". Ordered by semver precedence (Semver's implementation):
+/// 1.0.0-rc.2 &lt; 1.0.0-rc.10 &lt; 1.0.0.
+/// </summary>
+public sealed class ReleaseVersion : IComparable<ReleaseVersion>, IEquatable<ReleaseVersion>
 {
-    public static ReleaseVersion Parse(string? text, string argumentName = "--version")
+    /// <summary>Docker's limit for a tag; the timestamped alias adds 14 characters to the release tag.</summary>
+    public const int MaxLength = 128 - 14;
+
+    private readonly SemVersion _version;
+
+    private ReleaseVersion(SemVersion version) => _version = version;
+
+    public string? PreRelease => _version.IsPrerelease ? _version.Prerelease : null;
+
+    public static ReleaseVersion Parse(string? text, string argumentName = "--version") =>
+        TryParse(text, out var version, out var problem) ? version : throw new DeployInputException(problem.Replace("{argument}", argumentName));
+
+    public static bool TryParse(string? text, out ReleaseVersion version, out string problem)
     {
+        version = null!;
+        problem = "";
         if (string.IsNullOrWhiteSpace(text))
-            throw new DeployInputException($"{argumentName} is empty; give a release version such as 0.2.3.");
+        {
+            problem = "{argument} is empty; give a release version such as 0.2.3.";
+            return false;
+        }
+
         if (text.Equals("latest", StringComparison.OrdinalIgnoreCase))
-            throw new DeployInputException(
-                $"{argumentName}=latest is refused: a deploy names the exact release (X.Y.Z, e.g. 0.2.3) so it can be checked and rolled back.");
-        var match = SemVer().Match(text);
-        if (!match.Success)
-            throw new DeployInputException(
-                $"{argumentName}='{text}' is not a release version: expected X.Y.Z or X.Y.Z-PRERELEASE (e.g. 0.2.3, 1.0.0-rc.1), digits without leading zeros.");
-        return new ReleaseVersion(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value),
-            int.Parse(match.Groups[3].Value), match.Groups[4].Success ? match.Groups[4].Value : null);
+        {
+            problem = "{argument}=latest is refused: a deploy names the exact release (X.Y.Z, e.g. 0.2.3) so it can be checked and rolled back.";
+            return false;
+        }
+
+        // Only the length is shown for an overlong value: it may be pasted garbage.
+        if (text.Length > MaxLength)
+        {
+            problem = $"{{argument}} is {text.Length} characters long: a release version is at most {MaxLength} (a Docker tag stops at 128).";
+            return false;
+        }
+
+        try
+        {
+            var parsed = SemVersion.Parse(text, SemVersionStyles.Strict);
+            if (parsed.Metadata.Length == 0 && parsed.Major <= int.MaxValue && parsed.Minor <= int.MaxValue && parsed.Patch <= int.MaxValue)
+            {
+                version = new ReleaseVersion(parsed);
+                return true;
+            }
+        }
+        catch (Exception error) when (error is FormatException or OverflowException)
+        {
+        }
+
+        problem = $"{{argument}}='{text}' is not a release version: expected X.Y.Z or X.Y.Z-PRERELEASE (e.g. 0.2.3, 1.0.0-rc.1), digits without leading zeros, each number below 2147483648.";
+        return false;
     }
 
-    public override string ToString() => $"{Major}.{Minor}.{Patch}" + (PreRelease is null ? "" : "-" + PreRelease);
+    public int CompareTo(ReleaseVersion? other) => other is null ? 1 : _version.ComparePrecedenceTo(other._version);
 
-    // Pre-release identifiers: dot-separated alphanumerics/hyphens, numeric ones without leading zeros (semver 2.0 §9).
-    [GeneratedRegex(@"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?$")]
-    private static partial Regex SemVer();
+    public bool Equals(ReleaseVersion? other) => other is not null && _version.Equals(other._version);
+
+    public override bool Equals(object? obj) => obj is ReleaseVersion other && Equals(other);
+
+    public override int GetHashCode() => _version.GetHashCode();
+
+    public override string ToString() => _version.ToString();
 }

@@ -15,7 +15,7 @@ public static class ComposeCliCheck
         ComposeFlavor flavor;
         try
         {
-            flavor = await ComposeFlavorProbe.DetectAsync(local, log, cancellation);
+            flavor = await ComposeFlavorProbe.DetectAsync(local, log, null, cancellation);
         }
         catch (InvalidOperationException)
         {

@@ -20,7 +20,7 @@ public static class TargetChecks
         return used is not null && int.TryParse(used.TrimEnd('%'), NumberStyles.None, CultureInfo.InvariantCulture, out var percent) ? 100 - percent : null;
     }
 
-    public static async Task<IReadOnlyList<Finding>> RunAsync(ICommandRunner target, string? envFile, int minFreeDiskPercent,
+    public static async Task<IReadOnlyList<Finding>> RunAsync(ICommandRunner target, string? envFile, int minFreeDiskPercent, ComposeFlavor? configuredCompose,
         IDeployLog log, CancellationToken cancellation = default)
     {
         var findings = new List<Finding>();
@@ -48,7 +48,7 @@ public static class TargetChecks
             findings.Add(Finding.Error("server.docker", $"[{target.Target}] the Docker engine does not answer (docker version)"));
         try
         {
-            var flavor = await ComposeFlavorProbe.DetectAsync(target, log, cancellation);
+            var flavor = await ComposeFlavorProbe.DetectAsync(target, log, configuredCompose, cancellation);
             if (!target.IsDryRun) findings.Add(Finding.Info("server.compose", $"[{target.Target}] Compose {flavor.ToString().ToLowerInvariant()}"));
         }
         catch (InvalidOperationException error)
