@@ -54,6 +54,23 @@ public static class DockerCommands
     public static Command Push(string reference) =>
         new(Program, ["push", reference]) { Title = $"push {reference}", Timeout = TimeSpan.FromMinutes(10) };
 
+    /// <summary>
+    /// Runs a command (a pull) logged in to the registry through a throw-away DOCKER_CONFIG removed when it ends: no
+    /// password stays in the server's docker configuration. The password travels through standard input.
+    /// </summary>
+    public static Command WithTemporaryLogin(string registry, string username, string password, Command inner) =>
+        new("sh", ["-c",
+            "d=$(mktemp -d) || exit 1; trap 'rm -rf \"$d\"' EXIT\n" +
+            "DOCKER_CONFIG=$d docker login \"$1\" --username \"$2\" --password-stdin >/dev/null || exit 1\n" +
+            "shift 2; DOCKER_CONFIG=$d \"$@\"",
+            "sh", registry, username, inner.Program, .. inner.Args])
+        {
+            StandardInput = CommandArg.Secret(password),
+            Environment = inner.Environment,
+            Title = inner.Title,
+            Timeout = inner.Timeout,
+        };
+
     /// <summary>Password through standard input, so it is never an argument nor on a terminal prompt.</summary>
     public static Command Login(string registry, string username, string password) =>
         new(Program, ["login", registry, "--username", username, "--password-stdin"])

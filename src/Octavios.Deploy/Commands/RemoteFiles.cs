@@ -14,9 +14,15 @@ public sealed record FileChange(string Operation, string Path, string Content = 
 /// <summary>File operations on a deploy target as command values; the path is always an argument, never spliced into a script.</summary>
 public static class RemoteFiles
 {
-    /// <summary>Writes a file atomically: into a temporary file beside it, then renamed over it; the temporary file never stays.</summary>
+    /// <summary>
+    /// Writes a file atomically: into a temporary file beside it, then renamed over it; the temporary file never stays.
+    /// A secret file is never readable by others, not even for a moment: 0600, or the mode it had if that was tighter.
+    /// </summary>
     public static Command Write(string path, string content, bool secret = false) =>
-        new("sh", ["-c", "mkdir -p \"$(dirname \"$1\")\" && t=\"$1.tmp.$$\" && { cat > \"$t\" && mv -f \"$t\" \"$1\" || { rm -f \"$t\"; exit 1; }; }", "sh", path])
+        new("sh", ["-c",
+            (secret ? "umask 077; m=600; [ ! -f \"$1\" ] || m=$(printf %o $(( 0$(stat -c %a \"$1\") & 0600 | 0400 )))\n" : "m=\n") +
+            "mkdir -p \"$(dirname \"$1\")\" && t=\"$1.tmp.$$\" && { cat > \"$t\" && { [ -z \"$m\" ] || chmod \"$m\" \"$t\"; } && mv -f \"$t\" \"$1\" || { rm -f \"$t\"; exit 1; }; }",
+            "sh", path])
         {
             StandardInput = new CommandArg(content, secret),
             Title = $"write {path}",

@@ -173,11 +173,12 @@ public sealed class HeldLock : IAsyncDisposable
     private readonly string _token;
     private readonly string _unlockHint;
     private readonly IAsyncDisposable? _heartbeat;
+    private readonly int _staleSeconds;
     private bool _released;
 
-    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat)
+    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat, int staleSeconds)
     {
-        (_lock, _target, _log, _token, _unlockHint, _heartbeat) = (deployLock, target, log, token, unlockHint, heartbeat);
+        (_lock, _target, _log, _token, _unlockHint, _heartbeat, _staleSeconds) = (deployLock, target, log, token, unlockHint, heartbeat, staleSeconds);
     }
 
     public static async Task<HeldLock> TakeAsync(ICommandRunner target, IDeployLog log, Configuration.DeployConfig settings, LockOwner owner,
@@ -186,27 +187,25 @@ public sealed class HeldLock : IAsyncDisposable
         var deployLock = new DeployLock(target, log);
         await deployLock.AcquireAsync(owner, wait, TimeSpan.FromSeconds(settings.LockStaleSeconds), unlockHint, cancellation);
         var heartbeat = target.IsDryRun ? null : deployLock.StartHeartbeat(owner.Token, settings.LockHeartbeat);
-        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat);
+        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, settings.LockStaleSeconds);
     }
 
+    /// <summary>Releases the lock once; a release that fails is reported with what frees it, never thrown: the work is done.</summary>
     public async Task ReleaseAsync()
     {
         if (_released) return;
         _released = true;
         if (_heartbeat is not null) await _heartbeat.DisposeAsync();
-        await _lock.ReleaseAsync(_token);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
         try
         {
-            await ReleaseAsync();
+            await _lock.ReleaseAsync(_token);
         }
         catch (Exception error)
         {
             _log.Error($"The deploy lock on {_target.Target} could not be released ({error.Message.Split('\n')[0]}). " +
-                       $"The next deploy takes it over once its heartbeat stops; to break it at once: {_unlockHint} --force");
+                       $"The next deploy takes it over once its heartbeat is {_staleSeconds} s old; to break it at once: {_unlockHint}");
         }
     }
+
+    public async ValueTask DisposeAsync() => await ReleaseAsync();
 }

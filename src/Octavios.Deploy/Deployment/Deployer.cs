@@ -75,7 +75,16 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
 
         var (current, previous) = records.After(request.Versions);
-        await CommitAsync(current, previous, Audit(request, from, "succeeded", clock), cancellation);
+        try
+        {
+            // Past the gate, an interruption no longer undoes anything: the records of the healthy release are written.
+            await CommitAsync(current, previous, Audit(request, from, "succeeded", clock), CancellationToken.None);
+        }
+        catch (Exception failure) when (failure is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
+        {
+            throw Uncommitted(failure, journal, $"{Describe(request.Versions)} is healthy, but its records could not be written");
+        }
+
         await held.ReleaseAsync();
         await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
     }
@@ -152,7 +161,15 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
 
         // A release that never went live changes neither the current versions nor the rollback targets.
-        await CommitAsync(null, null, Audit(request, journal.From, $"failed: {reason}; {outcome}", clock), undo);
+        try
+        {
+            await CommitAsync(null, null, Audit(request, journal.From, $"failed: {reason}; {outcome}", clock), undo);
+        }
+        catch (Exception again) when (again is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
+        {
+            throw Uncommitted(again, journal, $"{outcome} to {Describe(journal.From)}, but the records could not be written");
+        }
+
         var message = $"{request.Action} of {string.Join(", ", request.Services)} " +
                       (interrupted ? "was interrupted" : $"failed ({reason})") + $"; {outcome} to the previous versions ({Describe(journal.From)}).";
         throw interrupted ? new DeployInterruptedException(message) : new DeployFailedException(message);
@@ -161,6 +178,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     private Exception Lost(SshConnectionException lost, DeployJournal journal) => new DeployFailedException(
         $"{lost.Message}\nThe server may now run {Describe(journal.To)} unverified; .octavios/journal.env records the change. " +
         $"The next Deploy or Rollback puts back {Describe(journal.From)} (it takes the lock over once the lost run's heartbeat is {config.Deploy.LockStaleSeconds}s old).");
+
+    /// <summary>The containers are settled but the records could not be committed (full disk, lost answer): the journal still says so.</summary>
+    private static Exception Uncommitted(Exception failure, DeployJournal journal, string what) => new DeployFailedException(
+        $"{what} ({FirstLine(failure)}). .octavios/journal.env still records the change: the next Deploy or Rollback puts back " +
+        $"what versions.env names ({Describe(journal.From)}) and records it.");
 
     /// <summary>The records of a finished change, the audit line and the journal's removal, in one atomic sequence.</summary>
     private Task CommitAsync(IReadOnlyDictionary<string, string>? current, IReadOnlyDictionary<string, string>? previous, AuditEntry entry, CancellationToken cancellation)
@@ -182,9 +204,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 
     private async Task PullAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
     {
-        if (credentials is not null)
-            await target.RunAsync(DockerCommands.Login(config.Registry, credentials.Username, credentials.Password), cancellation);
-        await target.RunAsync(compose.Pull(waves.SelectMany(w => w)) with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) }, cancellation);
+        var pullCommand = compose.Pull(waves.SelectMany(w => w)) with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
+        await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
     }
 
     private async Task RecreateAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, bool recreate, CancellationToken cancellation)

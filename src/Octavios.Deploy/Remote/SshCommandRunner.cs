@@ -175,6 +175,11 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
             case HostKeyVerdict.Changed:
                 return $"[{Target}] HOST KEY CHANGED: the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is not the one in {settings.KnownHostsFile}. " +
                        "Someone may be intercepting the connection; if the server was really rebuilt, replace its line there.";
+            case HostKeyVerdict.Revoked:
+                return $"[{Target}] the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is marked @revoked in {settings.KnownHostsFile}: refused.";
+            case HostKeyVerdict.KnownOtherType:
+                return $"[{Target}] the server offers a {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) but {settings.KnownHostsFile} knows it by keys of other types: " +
+                       "refused, even with --trust-new-host (a new key is trusted only for a host with none). Check with the server's owner, then add the line by hand.";
             case HostKeyVerdict.Unknown when settings.TrustNewHost:
                 Directory.CreateDirectory(Path.GetDirectoryName(settings.KnownHostsFile)!);
                 File.AppendAllText(settings.KnownHostsFile, line + "\n");

@@ -107,15 +107,20 @@ public class DeployPiecesTests
         var salt = new byte[20];
         using var hmac = new System.Security.Cryptography.HMACSHA1(salt);
         var hashed = Convert.ToBase64String(hmac.ComputeHash("[10.0.0.5]:2222"u8.ToArray()));
-        var hosts = new KnownHosts(
+        var hosts = KnownHosts.Parse(
         [
-            ("prod.example.com,10.0.0.4", "ssh-ed25519", Convert.ToBase64String(key)),
-            ($"|1|{Convert.ToBase64String(salt)}|{hashed}", "ssh-ed25519", Convert.ToBase64String(key)),
+            $"prod.example.com,10.0.0.4 ssh-ed25519 {Convert.ToBase64String(key)}",
+            $"|1|{Convert.ToBase64String(salt)}|{hashed} ssh-ed25519 {Convert.ToBase64String(key)}",
+            "# a comment",
+            $"ecdsa-only.example.com ecdsa-sha2-nistp256 {Convert.ToBase64String(other)}",
+            $"@revoked * ssh-ed25519 {Convert.ToBase64String(new byte[] { 6, 6, 6 })}",
         ]);
         Assert.That(hosts.Verify("prod.example.com", 22, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.Known));
         Assert.That(hosts.Verify("10.0.0.5", 2222, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.Known));
         Assert.That(hosts.Verify("10.0.0.4", 22, "ssh-ed25519", other), Is.EqualTo(HostKeyVerdict.Changed));
         Assert.That(hosts.Verify("10.0.0.4", 2200, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.Unknown));
         Assert.That(KnownHosts.Line("h", 2200, "ssh-ed25519", key), Is.EqualTo("[h]:2200 ssh-ed25519 AQID"));
+        Assert.That(hosts.Verify("ecdsa-only.example.com", 22, "ssh-ed25519", key), Is.EqualTo(HostKeyVerdict.KnownOtherType), "accept-new: a host known by another key type");
+        Assert.That(hosts.Verify("new.example.com", 22, "ssh-ed25519", new byte[] { 6, 6, 6 }), Is.EqualTo(HostKeyVerdict.Revoked));
     }
 }

@@ -25,7 +25,12 @@ public class CrashAtEveryStepTests
     public void DeployAllOn022AndBuildTwoReleases()
     {
         _app = new ExampleApp("localhost:5999", push: false);
+        // Quick health and no Compose probe keep each of the ~60 runs short; the probe is read-only, before any change.
         _app.Configure(ExampleApp.StableSetting, "stableSeconds: 1\n  lockStaleSeconds: 2");
+        _app.Configure("  project: ", "  version: v1\n  project: ");
+        var overlay = Path.Combine(_app.Directory, "infra", "docker-compose.production.yml");
+        File.WriteAllText(overlay, File.ReadAllText(overlay).Replace("interval: 2s", "interval: 1s").Replace("start_period: 2s", "start_period: 1s"));
+        _app.Commit("quick healthchecks");
         Run("--target=Deploy", "--services=all", "--version=0.2.2");
         File.AppendAllText(Path.Combine(_app.Directory, "apps", "backend", "www", "index.html"), "0.2.3\n");
         _app.Commit("backend 0.2.3");
@@ -124,7 +129,9 @@ public class CrashAtEveryStepTests
         if (!broken.Injected) return "the injection point was never reached";
         var left = File.Exists(_app.StateFile(DeployJournal.File)) || _app.LockHeld();
         if (!left && Invariant(before, version) is { } early) return "right after the run: " + early;
-        if (left && fault != Fault.ConnectionLost) return "a journal or lock was left although the run could reach the server";
+        // Only a lost connection, or a failure to write the records or release the lock themselves, may leave them behind.
+        if (left && fault != Fault.ConnectionLost && title is not ("commit the records" or "release the deploy lock"))
+            return "a journal or lock was left although the run could reach the server";
 
         var owner = LockOwner.Create("tests", "sweep", "reconcile");
         var clean = new RecordingRunner(Local());

@@ -112,6 +112,26 @@ public class ValidateTests
     }
 
     [Test]
+    public void TrustNewHostNeverTrustsAHostKnownByAnotherKeyTypeOrARevokedKey()
+    {
+        using var rig = new ProdRig();
+        var ecdsa = Path.Combine(rig.Ssh.Directory, "ecdsa_key");
+        Shell.Run("ssh-keygen", ["-q", "-t", "ecdsa", "-N", "", "-f", ecdsa]);
+        var other = File.ReadAllText(ecdsa + ".pub").Split(' ');
+        var known = File.ReadAllText(rig.Ssh.KnownHosts).Trim().Split(' ');
+        File.WriteAllText(rig.Ssh.KnownHosts, $"[127.0.0.1]:{rig.Ssh.Port} {other[0]} {other[1]}\n");
+        var run = rig.Run(null, "--target=Validate", "--services=backend", "--exclusive", "--trust-new-host");
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
+        Assert.That(Output(run), Does.Contain("keys of other types").And.Not.Contain("trusted a new host key"));
+        Assert.That(File.ReadAllText(rig.Ssh.KnownHosts), Does.Not.Contain("ssh-ed25519"), "nothing recorded");
+
+        File.WriteAllText(rig.Ssh.KnownHosts, $"@revoked * {known[1]} {known[2]}\n");
+        var revoked = rig.Run(null, "--target=Validate", "--services=backend", "--exclusive", "--trust-new-host");
+        Assert.That(revoked.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(revoked));
+        Assert.That(Output(revoked), Does.Contain("@revoked").And.Not.Contain("trusted a new host key"));
+    }
+
+    [Test]
     public void FailsOnAChangedHostKey()
     {
         using var rig = new ProdRig();

@@ -37,7 +37,7 @@ public class TargetChecksTests
     public void Remove() => Directory.Delete(_dir, true);
 
     private static IReadOnlyList<Finding> Run(ICommandRunner runner, string? envFile = "envs/.env.prod", int minFree = 0) =>
-        TargetChecks.RunAsync(runner, envFile, minFree, new NullLog()).GetAwaiter().GetResult();
+        TargetChecks.RunAsync(runner, envFile, minFree, null, new NullLog()).GetAwaiter().GetResult();
 
     private ICommandRunner Local(string? dir = null) => new LocalCommandRunner(dir ?? _dir, new NullLog(), new SecretMasker());
 
