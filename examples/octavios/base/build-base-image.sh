@@ -1,21 +1,55 @@
 #!/usr/bin/env bash
-# Builds busybox:1.36 locally from Debian's busybox-static, for machines that cannot reach Docker Hub.
-# The example's Dockerfiles then find their default base image without pulling it.
+# Builds the example's base images locally from Debian packages, for machines that cannot reach Docker Hub:
+# busybox:1.36 from busybox-static, and caddy:2.6.2 (the proxy's) from caddy. The example's Dockerfiles then find
+# their default base images without pulling them.
 set -euo pipefail
-tag="${1:-busybox:1.36}"
-if docker image inspect "$tag" >/dev/null 2>&1; then echo "$tag is already present"; exit 0; fi
-busybox=/bin/busybox
-if ! dpkg -s busybox-static >/dev/null 2>&1 || [ ! -x "$busybox" ]; then
-  echo "busybox-static is not installed: apt-get install -y busybox-static" >&2
-  exit 1
-fi
-context="$(mktemp -d)"
-trap 'rm -rf "$context"' EXIT
-cp "$busybox" "$context/busybox"
-cat > "$context/Dockerfile" <<'DOCKERFILE'
+busybox_tag="${1:-busybox:1.36}"
+caddy_tag="${2:-caddy:2.6.2}"
+
+if docker image inspect "$busybox_tag" >/dev/null 2>&1; then
+  echo "$busybox_tag is already present"
+else
+  busybox=/bin/busybox
+  if ! dpkg -s busybox-static >/dev/null 2>&1 || [ ! -x "$busybox" ]; then
+    echo "busybox-static is not installed: apt-get install -y busybox-static" >&2
+    exit 1
+  fi
+  context="$(mktemp -d)"
+  cp "$busybox" "$context/busybox"
+  cat > "$context/Dockerfile" <<'DOCKERFILE'
 FROM scratch
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
 DOCKERFILE
-docker build --quiet --tag "$tag" "$context" >/dev/null
-echo "built $tag from $busybox"
+  docker build --quiet --tag "$busybox_tag" "$context" >/dev/null
+  rm -rf "$context"
+  echo "built $busybox_tag from $busybox"
+fi
+
+if docker image inspect "$caddy_tag" >/dev/null 2>&1; then
+  echo "$caddy_tag is already present"
+else
+  caddy=/usr/bin/caddy
+  if ! dpkg -s caddy >/dev/null 2>&1 || [ ! -x "$caddy" ]; then
+    echo "caddy is not installed: apt-get install -y caddy" >&2
+    exit 1
+  fi
+  context="$(mktemp -d)"
+  # Directories come in with COPY, not RUN: a build then needs no network at all.
+  mkdir -p "$context/root/usr/bin" "$context/root/config" "$context/root/data" "$context/root/etc/caddy"
+  cp "$caddy" "$context/root/usr/bin/caddy"
+  # The binary and the shared libraries ldd lists, at their own paths.
+  for library in $(ldd "$caddy" | grep -o '/[^ ]*'); do
+    mkdir -p "$context/root$(dirname "$library")"
+    cp -L "$library" "$context/root$library"
+  done
+  cat > "$context/Dockerfile" <<DOCKERFILE
+FROM $busybox_tag
+COPY root/ /
+ENV XDG_CONFIG_HOME=/config XDG_DATA_HOME=/data
+CMD ["caddy", "run", "--config", "/etc/caddy/Caddyfile", "--adapter", "caddyfile"]
+DOCKERFILE
+  docker build --quiet --tag "$caddy_tag" "$context" >/dev/null
+  rm -rf "$context"
+  echo "built $caddy_tag from $caddy"
+fi

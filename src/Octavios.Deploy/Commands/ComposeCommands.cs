@@ -49,6 +49,13 @@ public sealed record ComposeCommands(
     public Command Up(IEnumerable<string> services, bool recreate = true) =>
         Compose(["up", "--detach", "--no-deps", "--no-build", .. recreate ? new[] { "--force-recreate" } : [], .. services], "up");
 
+    /// <summary>
+    /// Creates, without starting it, one more container of the service beside those that run (which are left as they
+    /// are): the new one has this invocation's configuration (its version), the old ones keep theirs.
+    /// </summary>
+    public Command CreateBeside(string service, int count) =>
+        Compose(["up", "--no-deps", "--no-build", "--no-recreate", "--no-start", "--scale", $"{service}={count}", service], "create the new container");
+
     public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], "ps") with { Timeout = TimeSpan.FromSeconds(60) };
 
     public Command ConfigQuiet() => Compose(["config", "--quiet"], "check compose configuration");

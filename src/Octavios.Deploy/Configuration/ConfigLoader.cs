@@ -120,6 +120,7 @@ public static partial class ConfigLoader
             if (!Variable().IsMatch(service.VersionVariable))
                 yield return ($"{at}.versionVariable", "required: the compose variable holding the version, e.g. BACKEND_VERSION");
             if (service.Paths.Count == 0) yield return ($"{at}.paths", "required: the source globs whose change means a redeploy");
+            if (service.Strategy is not ("auto" or "start-first" or "recreate")) yield return ($"{at}.strategy", "must be auto, start-first or recreate");
             if (service.Health is { } health && !(Uri.TryCreate(health.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
                 yield return ($"{at}.health.url", "must be an absolute http(s) URL");
         }
@@ -146,6 +147,8 @@ public static partial class ConfigLoader
                      ("deploy.stableSeconds", config.Deploy.StableSeconds, 0, 3_600),
                      ("deploy.pullTimeoutSeconds", config.Deploy.PullTimeoutSeconds, 1, day),
                      ("deploy.logTail", config.Deploy.LogTail, 0, 10_000),
+                     ("deploy.batchSize", config.Deploy.BatchSize, 1, 1_000),
+                     ("deploy.drainSeconds", config.Deploy.DrainSeconds, 0, 600),
                      ("build.parallelism", config.Build.Parallelism, 1, 64),
                      ("prune.keep", config.Prune.Keep, 0, 1_000),
                      ("validation.minSecretLength", config.Validation.MinSecretLength, 1, 4_096),

@@ -102,6 +102,9 @@ public sealed class ServiceConfig
     /// <summary>Compose variable holding the service's version, e.g. BACKEND_VERSION.</summary>
     public string VersionVariable { get; set; } = "";
 
+    /// <summary>auto (start-first unless a fixed host port or container_name forbids two containers), start-first, or recreate.</summary>
+    public string Strategy { get; set; } = "auto";
+
     public HealthConfig? Health { get; set; }
 }
 
@@ -154,6 +157,12 @@ public sealed class DeployConfig
 
     /// <summary>After every container is healthy, how long none may restart, exit or turn unhealthy before the gate passes.</summary>
     public int StableSeconds { get; set; } = 10;
+
+    /// <summary>Replicas replaced at a time by a start-first deploy, each batch gated before the next.</summary>
+    public int BatchSize { get; set; } = 1;
+
+    /// <summary>Seconds between a new container getting the service's name and the old one stopping: the proxy's DNS refresh.</summary>
+    public int DrainSeconds { get; set; } = 2;
 
     /// <summary>How long an image pull may take on the target before it is stopped.</summary>
     public int PullTimeoutSeconds { get; set; } = 600;

@@ -10,15 +10,20 @@ public sealed record DeployJournal(
     string Who,
     IReadOnlyList<string> Services,
     IReadOnlyDictionary<string, string?> From,
-    IReadOnlyDictionary<string, string> To)
+    IReadOnlyDictionary<string, string> To,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Keep = null)
 {
+    /// <summary>The containers each Compose service ran before the change: what an undo keeps.</summary>
+    public IReadOnlyCollection<string> KeptOf(string composeService) => Keep?.GetValueOrDefault(composeService) ?? [];
+
     public const string File = ".octavios/journal.env";
 
     public string Format() =>
         "# written by Octavios.Build: a change in progress; the next run finishes or undoes it\n" +
         $"action={Action}\ntoken={Token}\nwho={Who}\nservices={string.Join(' ', Services)}\n" +
         string.Concat(From.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"from.{f.Key}={f.Value}\n")) +
-        string.Concat(To.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"to.{t.Key}={t.Value}\n"));
+        string.Concat(To.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"to.{t.Key}={t.Value}\n")) +
+        string.Concat((Keep ?? new Dictionary<string, IReadOnlyList<string>>()).OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => $"keep.{k.Key}={string.Join(',', k.Value)}\n"));
 
     /// <summary>Null for an empty file; a journal that cannot be read is reported rather than ignored.</summary>
     public static DeployJournal? Parse(string text)
@@ -30,7 +35,9 @@ public sealed record DeployJournal(
         return new DeployJournal(action, fields.GetValueOrDefault("token", ""), fields.GetValueOrDefault("who", "?"),
             services.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             fields.Where(f => f.Key.StartsWith("from.", StringComparison.Ordinal)).ToDictionary(f => f.Key[5..], f => f.Value.Length == 0 ? null : f.Value),
-            fields.Where(f => f.Key.StartsWith("to.", StringComparison.Ordinal)).ToDictionary(f => f.Key[3..], f => f.Value));
+            fields.Where(f => f.Key.StartsWith("to.", StringComparison.Ordinal)).ToDictionary(f => f.Key[3..], f => f.Value),
+            fields.Where(f => f.Key.StartsWith("keep.", StringComparison.Ordinal))
+                .ToDictionary(f => f.Key[5..], f => (IReadOnlyList<string>)f.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)));
     }
 
     public string Describe() => $"{Action} of {string.Join(", ", Services)} to {string.Join(", ", To.Select(t => $"{t.Key}={t.Value}"))} by {Who}";

@@ -58,11 +58,15 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         // Pulling changes nothing that runs: a failure here leaves nothing to undo.
         if (pull) await PullAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
 
-        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions);
+        var rollout = new Rollout(config, target, log, Poll);
+        var keep = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var plan in waves.SelectMany(w => w))
+            keep[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).Select(c => c.Id).ToList();
+        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions, keep);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
-            await RecreateAsync(Compose(flavor, after), waves, recreate: true, cancellation);
+            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, after), wave, cancellation);
         }
         catch (SshConnectionException lost)
         {
@@ -86,6 +90,9 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
 
         await held.ReleaseAsync();
+        foreach (var slow in rollout.SlowStops)
+            log.Warning($"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +
+                        "Give the service init: true (an init that forwards signals), or a STOPSIGNAL / stop_signal its server obeys.");
         await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
     }
 
@@ -111,9 +118,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var clock = Stopwatch.StartNew();
         var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
         var outcome = "put back";
+        var rollout = new Rollout(config, target, log, Poll);
         try
         {
-            await RecreateAsync(Compose(flavor, records.Current), Waves(journal.Services), recreate: false, cancellation);
+            foreach (var plan in Waves(journal.Services).SelectMany(w => w))
+                await rollout.ConvergeAsync(Compose(flavor, records.Current), plan, journal.KeptOf(plan.ComposeService), recreate: false, cancellation);
         }
         catch (Exception failure) when (failure is HealthGateException or CommandFailedException or CommandTimedOutException)
         {
@@ -130,14 +139,16 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     }
 
     private async Task UndoAsync(Exception failure, DeployRequest request, DeployJournal journal, ComposeFlavor flavor,
-        IReadOnlyList<IReadOnlyList<string>> waves, IReadOnlyDictionary<string, string> after, Stopwatch clock, CancellationToken cancellation)
+        IReadOnlyList<IReadOnlyList<ServicePlan>> waves, IReadOnlyDictionary<string, string> after, Stopwatch clock, CancellationToken cancellation)
     {
         var interrupted = failure is OperationCanceledException && cancellation.IsCancellationRequested;
         // An interrupted run still puts the previous versions back, within a bound of its own.
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60));
         var undo = interrupted ? bound.Token : cancellation;
         var reason = interrupted ? "interrupted" : FirstLine(failure);
-        if (failure is HealthGateException unhealthy) await ShowLogsAsync(Compose(flavor, after), unhealthy.Service, undo);
+        var rollout = new Rollout(config, target, log, Poll);
+        if (failure is HealthGateException unhealthy)
+            await rollout.ShowLogsAsync(unhealthy.Service, (await rollout.ContainersAsync(ServiceOf(waves, unhealthy.Service), undo)).Select(c => c.Id), undo);
         log.Error($"{reason}: putting back {Describe(journal.From)}");
         var restored = new Dictionary<string, string>(after);
         foreach (var (variable, version) in journal.From)
@@ -146,10 +157,12 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             else restored[variable] = version;
         }
 
-        var outcome = "rolled back";
+        // A start-first release that failed its gate was removed before it took any traffic: nothing to put back.
+        var outcome = failure is NeverTookTrafficException ? "it never took traffic, the previous release kept serving" : "rolled back to the previous versions";
         try
         {
-            await RecreateAsync(Compose(flavor, restored), waves, recreate: true, undo);
+            foreach (var plan in waves.SelectMany(w => w))
+                await rollout.ConvergeAsync(Compose(flavor, restored), plan, journal.KeptOf(plan.ComposeService), recreate: true, undo);
         }
         catch (SshConnectionException lost)
         {
@@ -171,7 +184,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
 
         var message = $"{request.Action} of {string.Join(", ", request.Services)} " +
-                      (interrupted ? "was interrupted" : $"failed ({reason})") + $"; {outcome} to the previous versions ({Describe(journal.From)}).";
+                      (interrupted ? "was interrupted" : $"failed ({reason})") + $"; {outcome} ({Describe(journal.From)}).";
         throw interrupted ? new DeployInterruptedException(message) : new DeployFailedException(message);
     }
 
@@ -198,34 +211,23 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions) =>
         ComposeCommands.ForProject(config, flavor, envFile, versions);
 
-    private IReadOnlyList<IReadOnlyList<string>> Waves(IEnumerable<string> services) =>
-        DependencyOrder.Waves(config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList(),
-            services.Where(config.Services.ContainsKey).Select(s => config.Services[s].ComposeService).ToList());
-
-    private async Task PullAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
+    /// <summary>The services in depends_on order, wave by wave, each with how it is replaced.</summary>
+    private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<string> services)
     {
-        var pullCommand = compose.Pull(waves.SelectMany(w => w)) with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
+        var files = config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
+        var plans = services.Where(config.Services.ContainsKey).Select(s => ServicePlan.For(config, files, s)).ToList();
+        return DependencyOrder.Waves(files, plans.Select(p => p.ComposeService).ToList())
+            .Select(wave => (IReadOnlyList<ServicePlan>)wave.Select(name => plans.First(p => p.ComposeService == name)).ToList())
+            .ToList();
+    }
+
+    private static ServicePlan ServiceOf(IReadOnlyList<IReadOnlyList<ServicePlan>> waves, string service) =>
+        waves.SelectMany(w => w).First(p => p.Name == service || p.ComposeService == service);
+
+    private async Task PullAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<ServicePlan>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        var pullCommand = compose.Pull(waves.SelectMany(w => w).Select(p => p.ComposeService)) with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
         await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
-    }
-
-    private async Task RecreateAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<string>> waves, bool recreate, CancellationToken cancellation)
-    {
-        var gate = new ContainerHealthGate(target, log, Poll);
-        foreach (var wave in waves)
-        {
-            await target.RunAsync(compose.Up(wave, recreate), cancellation);
-            await gate.WaitAsync(compose, wave, TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds), TimeSpan.FromSeconds(config.Deploy.StableSeconds), cancellation);
-        }
-    }
-
-    private async Task ShowLogsAsync(ComposeCommands compose, string service, CancellationToken cancellation)
-    {
-        var ids = (await target.TryRunAsync(compose.ContainerIds(service), cancellation)).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var id in ids)
-        {
-            var logs = await target.TryRunAsync(DockerCommands.Logs(id.Trim(), config.Deploy.LogTail), cancellation);
-            log.Error($"--- last {config.Deploy.LogTail} log lines of {service} ---\n{logs.StandardOutput}{logs.StandardError}--- end of {service} ---");
-        }
     }
 
     private static AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock) =>

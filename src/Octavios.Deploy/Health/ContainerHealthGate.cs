@@ -39,15 +39,20 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
             return;
         }
 
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(services.Select(service => WaitOneAsync(compose, service, timeout, stable, clock, cancellation)));
+        await Task.WhenAll(services.Select(async service =>
+        {
+            var ids = (await runner.RunAsync(compose.ContainerIds(service), cancellation)).StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            await WaitForAsync(service, ids, timeout, stable, cancellation);
+        }));
     }
 
-    private async Task WaitOneAsync(ComposeCommands compose, string service, TimeSpan timeout, TimeSpan stable, Stopwatch clock, CancellationToken cancellation)
+    /// <summary>The same gate on given containers of a service (a start-first deploy's new ones).</summary>
+    public async Task WaitForAsync(string service, IReadOnlyList<string> ids, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
     {
-        var ids = (await runner.RunAsync(compose.ContainerIds(service), cancellation)).StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (ids.Length == 0) throw new HealthGateException(service, "no container was created");
+        if (runner.IsDryRun) return;
+        if (ids.Count == 0) throw new HealthGateException(service, "no container was created");
+        var clock = Stopwatch.StartNew();
         var reason = "";
         TimeSpan? healthySince = null;
         var said = TimeSpan.Zero;

@@ -1,0 +1,61 @@
+using System.Globalization;
+
+namespace Octavios.Deploy.Commands;
+
+/// <summary>
+/// Containers of one Compose service, handled one by one for a start-first deploy: a new container is kept out of the
+/// service's DNS name (its networks' aliases) until it is healthy, then given them; the old one stops with its grace.
+/// </summary>
+public static class ContainerCommands
+{
+    private const string Docker = DockerCommands.Program;
+
+    /// <summary>"id state image" for every container of the service, running or not (by Compose's labels, so v1 and v2 alike).</summary>
+    public static Command OfService(string project, string service) =>
+        new("sh", ["-c",
+            "ids=$(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$1\" --filter \"label=com.docker.compose.service=$2\")\n" +
+            "[ -z \"$ids\" ] || docker inspect --format '{{.Id}} {{.State.Status}} {{.Config.Image}}' $ids",
+            "sh", project, service])
+        {
+            Title = $"containers of {service}",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    /// <summary>
+    /// Takes the container out of its networks' DNS: reconnected to each without aliases. Prints "network alias,alias,"
+    /// per network: what <see cref="Expose"/> gives back.
+    /// </summary>
+    public static Command Hide(string container) =>
+        new("sh", ["-c",
+            "docker inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{range $v.Aliases}}{{.}},{{end}}{{\"\\n\"}}{{end}}' \"$1\" |\n" +
+            "while read -r n a; do [ -n \"$n\" ] || continue; echo \"$n $a\"; docker network disconnect \"$n\" \"$1\" && docker network connect \"$n\" \"$1\" || exit 1; done",
+            "sh", container])
+        {
+            Title = "keep the new container out of DNS",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    /// <summary>Gives the container its aliases back on each network (lines as <see cref="Hide"/> printed them).</summary>
+    public static Command Expose(string container, IReadOnlyList<string> networks) =>
+        new("sh", ["-c",
+            "c=$1; shift\n" +
+            "for line; do n=${line%% *}; a=${line#* }; set --; old=$IFS; IFS=,; for x in $a; do [ -z \"$x\" ] || set -- \"$@\" --alias \"$x\"; done; IFS=$old\n" +
+            "  docker network disconnect \"$n\" \"$c\" && docker network connect \"$@\" \"$n\" \"$c\" || exit 1; done",
+            "sh", container, .. networks.Select(n => new CommandArg(n))])
+        {
+            Title = "give the new container the service's name",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    public static Command Start(string container) => new(Docker, ["start", container]) { Title = "start the new container", Timeout = TimeSpan.FromMinutes(2) };
+
+    /// <summary>Stops with the service's grace period (SIGTERM, then SIGKILL when it runs out).</summary>
+    public static Command Stop(string container, int graceSeconds) =>
+        new(Docker, ["stop", "--time", graceSeconds.ToString(CultureInfo.InvariantCulture), container])
+        {
+            Title = "stop the old container",
+            Timeout = TimeSpan.FromSeconds(graceSeconds + 60),
+        };
+
+    public static Command Remove(string container) => new(Docker, ["rm", "--force", container]) { Title = "remove a container", Timeout = TimeSpan.FromMinutes(2) };
+}
