@@ -124,9 +124,15 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             foreach (var plan in Waves(journal.Services).SelectMany(w => w))
                 await rollout.ConvergeAsync(Compose(flavor, records.Current), plan, journal.KeptOf(plan.ComposeService), recreate: false, cancellation);
         }
-        catch (Exception failure) when (failure is HealthGateException or CommandFailedException or CommandTimedOutException)
+        catch (HealthGateException failure)
         {
             outcome = $"put back, but not healthy: {FirstLine(failure)}";
+        }
+        catch (Exception failure) when (failure is CommandFailedException or CommandTimedOutException)
+        {
+            // Not known what runs now: the journal stays for the next run.
+            throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} could not be undone ({FirstLine(failure)}); " +
+                                            ".octavios/journal.env still records it: the next Deploy or Rollback tries again.");
         }
 
         var entry = new AuditEntry("reconcile", Who(owner), DateTimeOffset.UtcNow, "", journal.Services,
@@ -142,13 +148,12 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         IReadOnlyList<IReadOnlyList<ServicePlan>> waves, IReadOnlyDictionary<string, string> after, Stopwatch clock, CancellationToken cancellation)
     {
         var interrupted = failure is OperationCanceledException && cancellation.IsCancellationRequested;
-        // An interrupted run still puts the previous versions back, within a bound of its own.
+        // The undo runs to its end within a bound of its own, whatever signal comes now (a second one kills the process).
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60));
-        var undo = interrupted ? bound.Token : cancellation;
+        var undo = bound.Token;
         var reason = interrupted ? "interrupted" : FirstLine(failure);
         var rollout = new Rollout(config, target, log, Poll);
-        if (failure is HealthGateException unhealthy)
-            await rollout.ShowLogsAsync(unhealthy.Service, (await rollout.ContainersAsync(ServiceOf(waves, unhealthy.Service), undo)).Select(c => c.Id), undo);
+        if (failure is HealthGateException unhealthy) await ShowLogsQuietlyAsync(rollout, ServiceOf(waves, unhealthy.Service), undo);
         log.Error($"{reason}: putting back {Describe(journal.From)}");
         var restored = new Dictionary<string, string>(after);
         foreach (var (variable, version) in journal.From)
@@ -168,9 +173,16 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         {
             throw Lost(lost, journal);
         }
-        catch (Exception again) when (again is HealthGateException or CommandFailedException or CommandTimedOutException)
+        catch (HealthGateException again)
         {
-            outcome = $"rollback unhealthy: {FirstLine(again)}";
+            // The previous versions run again, unhealthy: the records name what runs.
+            outcome = $"rolled back, but the previous release is not healthy: {FirstLine(again)}";
+        }
+        catch (Exception again) when (again is CommandFailedException or CommandTimedOutException or OperationCanceledException)
+        {
+            // What runs is not known: the journal stays, so the next run puts the recorded versions back.
+            await target.TryRunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, Audit(request, journal.From, $"failed: {reason}; rollback did not finish: {FirstLine(again)}", clock).ToJsonLine())], "audit"), undo);
+            throw Uncommitted(again, journal, $"{request.Action} of {string.Join(", ", request.Services)} failed ({reason}) and putting back the previous versions did not finish");
         }
 
         // A release that never went live changes neither the current versions nor the rollback targets.
@@ -186,6 +198,19 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var message = $"{request.Action} of {string.Join(", ", request.Services)} " +
                       (interrupted ? "was interrupted" : $"failed ({reason})") + $"; {outcome} ({Describe(journal.From)}).";
         throw interrupted ? new DeployInterruptedException(message) : new DeployFailedException(message);
+    }
+
+    /// <summary>The failing service's last log lines; a log that cannot be read never stands in the way of the undo.</summary>
+    private async Task ShowLogsQuietlyAsync(Rollout rollout, ServicePlan plan, CancellationToken cancellation)
+    {
+        try
+        {
+            await rollout.ShowLogsAsync(plan.Name, (await rollout.ContainersAsync(plan, cancellation)).Select(c => c.Id), cancellation);
+        }
+        catch (Exception error) when (error is CommandFailedException or CommandTimedOutException)
+        {
+            log.Warning($"{plan.Name}: its logs could not be read ({FirstLine(error)})");
+        }
     }
 
     private Exception Lost(SshConnectionException lost, DeployJournal journal) => new DeployFailedException(

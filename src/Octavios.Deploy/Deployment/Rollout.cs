@@ -146,8 +146,15 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
     {
         foreach (var id in ids)
         {
-            var logs = await target.TryRunAsync(DockerCommands.Logs(id, config.Deploy.LogTail), cancellation);
-            log.Error($"--- last {config.Deploy.LogTail} log lines of {service} ---\n{logs.StandardOutput}{logs.StandardError}--- end of {service} ---");
+            try
+            {
+                var logs = await target.TryRunAsync(DockerCommands.Logs(id, config.Deploy.LogTail), cancellation);
+                log.Error($"--- last {config.Deploy.LogTail} log lines of {service} ---\n{logs.StandardOutput}{logs.StandardError}--- end of {service} ---");
+            }
+            catch (CommandTimedOutException)
+            {
+                log.Warning($"{service}: its logs could not be read in time");
+            }
         }
     }
 

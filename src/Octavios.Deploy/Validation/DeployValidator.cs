@@ -72,6 +72,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         if (files.Count == config.Compose.Files.Count)
         {
             findings.AddRange(ComposeLint.Run(files, config.Compose.RegistryOverlayFile, config.Validation.Secrets));
+            findings.AddRange(StrategyChecks.Run(config, files, request.Services));
             if (envFile is null && !request.EnvFile.IsLocal)
             {
                 findings.Add(Finding.Info("compose.variables", "not checked: the server's env file could not be read"));

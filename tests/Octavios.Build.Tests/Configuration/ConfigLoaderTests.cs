@@ -118,7 +118,7 @@ public class ConfigLoaderTests
     public void TheExampleConfigurationLoads()
     {
         var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
-        Assert.That(config.ServiceNames, Is.EqualTo(new[] { "backend", "web", "file-manager", "bank-advisor", "aletheia" }));
+        Assert.That(config.ServiceNames, Is.EqualTo(new[] { "backend", "web", "file-manager", "bank-advisor", "aletheia", "proxy" }));
         Assert.That(config.Environments["prod"].EnvFile, Is.EqualTo("envs/.env.prod"));
         Assert.That(config.Services["backend"].Health!.Url, Does.EndWith("/api/health"));
     }

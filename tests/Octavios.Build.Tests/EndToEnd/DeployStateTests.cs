@@ -53,10 +53,10 @@ public class DeployStateTests
 
         using var run = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
             "--services=backend", "--version=0.2.4", "--verbosity=verbose"]);
-        Assert.That(run.WaitFor(" up --detach", TimeSpan.FromSeconds(90)), Is.True, run.Output);
+        Assert.That(run.WaitFor(" --no-start ", TimeSpan.FromSeconds(90)), Is.True, run.Output);
         rig.Registry.Stop();
         Assert.That(run.Exit(TimeSpan.FromSeconds(120)), Is.EqualTo(ExitCodes.Failed), run.Output);
-        Assert.That(run.Output, Does.Contain("rolled back to the previous versions"));
+        Assert.That(run.Output, Does.Contain("never took traffic, the previous release kept serving"));
         Assert.That(rig.App.Containers()["backend"].Health, Is.EqualTo("healthy"));
         Assert.That(Running(rig), Is.EqualTo("0.2.3"), "back on 0.2.3 without the registry");
         Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.env")), Does.Contain("BACKEND_VERSION=0.2.3\n"));
@@ -87,7 +87,7 @@ public class DeployStateTests
         app.Commit("backend 0.2.5 crash-loops after a few seconds");
         var run = Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=0.2.5");
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
-        Assert.That(Output(run), Does.Contain("after it was first healthy").And.Contain("rolled back"));
+        Assert.That(Output(run), Does.Contain("after it was first healthy").And.Contain("never took traffic"));
         var backend = app.Containers()["backend"];
         Assert.That((backend.Image.Split(':')[^1], backend.Health), Is.EqualTo(("0.2.2", "healthy")));
         Assert.That(File.ReadAllText(app.StateFile(".octavios/versions.env")), Does.Contain("BACKEND_VERSION=0.2.2\n"));
@@ -102,7 +102,7 @@ public class DeployStateTests
         using (var live = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
                    "--services=backend", "--version=0.2.3", "--verbosity=verbose"]))
         {
-            Assert.That(live.WaitFor(" up --detach", TimeSpan.FromSeconds(90)), Is.True, live.Output);
+            Assert.That(live.WaitFor(" --no-start ", TimeSpan.FromSeconds(90)), Is.True, live.Output);
             var unlock = rig.Run(null, "--target=Unlock");
             Assert.That(unlock.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(unlock));
             Assert.That(unlock.StandardError, Does.Contain("that run is alive").And.Contain("deploy backend 0.2.3"));

@@ -25,7 +25,7 @@ public class DeployTests
     {
         using var rig = RigWithAllOn022();
         var before = rig.App.Containers();
-        Assert.That(before.Keys, Is.EquivalentTo(new[] { "backend", "web", "file-manager", "bank-advisor", "aletheia" }));
+        Assert.That(before.Keys, Is.EquivalentTo(new[] { "backend", "web", "file-manager", "bank-advisor", "aletheia", "proxy" }));
         Assert.That(before.Values.Select(c => c.Health), Is.All.EqualTo("healthy"));
 
         var connections = rig.Ssh.Connections();
@@ -35,7 +35,7 @@ public class DeployTests
         var after = rig.App.Containers();
         Assert.That(after["backend"].Image, Is.EqualTo($"{rig.Registry.Address}/octavios/backend:0.2.3"));
         Assert.That(after["backend"].Health, Is.EqualTo("healthy"));
-        foreach (var other in new[] { "web", "file-manager", "bank-advisor", "aletheia" })
+        foreach (var other in new[] { "web", "file-manager", "bank-advisor", "aletheia", "proxy" })
             Assert.That(after[other].Id, Is.EqualTo(before[other].Id), $"{other} untouched");
         var versions = File.ReadAllText(rig.ServerFile(".octavios/versions.env"));
         Assert.That(versions, Does.Contain("BACKEND_VERSION=0.2.3").And.Contain("WEB_VERSION=0.2.2"));
@@ -49,13 +49,13 @@ public class DeployTests
         rig.App.Commit("backend 0.2.4: health endpoint lost");
         var failing = rig.Run(null, "--target=Deploy", "--services=backend", "--version=0.2.4");
         Assert.That(failing.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(failing));
-        Assert.That(failing.StandardError, Does.Contain("rolled back to the previous versions"));
+        Assert.That(failing.StandardError, Does.Contain("never took traffic, the previous release kept serving"));
         Assert.That(Output(failing), Does.Contain("log lines of backend"));
         var rolledBack = rig.App.Containers()["backend"];
         Assert.That(rolledBack.Image, Is.EqualTo($"{rig.Registry.Address}/octavios/backend:0.2.3"));
         Assert.That(rolledBack.Health, Is.EqualTo("healthy"));
         Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
-        Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log"))[^1], Does.Contain("\"to\":{\"BACKEND_VERSION\":\"0.2.4\"}").And.Contain("failed").And.Contain("rolled back"));
+        Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log"))[^1], Does.Contain("\"to\":{\"BACKEND_VERSION\":\"0.2.4\"}").And.Contain("failed").And.Contain("never took traffic"));
 
         Ok(rig.Run(null, "--target=Rollback", "--services=backend"));
         Assert.That(rig.App.Containers()["backend"].Image, Is.EqualTo($"{rig.Registry.Address}/octavios/backend:0.2.2"), "Rollback returns to the recorded previous version");

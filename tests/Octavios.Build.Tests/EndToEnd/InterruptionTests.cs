@@ -35,7 +35,7 @@ public class InterruptionTests
         foreach (var (signal, phase, marker) in new[]
                  {
                      ("INT", "pull", " pull backend"),
-                     ("TERM", "up", " up --detach"),
+                     ("TERM", "up", " --no-start "),
                      ("INT", "health wait", "{{.RestartCount}}"),
                      ("TERM", "health wait", "{{.RestartCount}}"),
                  })

@@ -88,7 +88,7 @@ public class ComposeCliCheckTests
     {
         var config = Octavios.Deploy.Configuration.ConfigLoader.Load(SuiteRun.ExampleConfig);
         Assert.That(Run(config).Single().Severity, Is.EqualTo(Severity.Info));
-        Assert.That(Octavios.Deploy.Compose.ComposeFile.Parse("x", File.ReadAllText(Path.Combine(config.BaseDirectory, "infra", "docker-compose.yml"))).Services.Count(), Is.EqualTo(5));
+        Assert.That(Octavios.Deploy.Compose.ComposeFile.Parse("x", File.ReadAllText(Path.Combine(config.BaseDirectory, "infra", "docker-compose.yml"))).Services.Count(), Is.EqualTo(6));
     }
 
     [Test]
