@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs (Debian packages, a .NET tool) and starts what the tests need: Docker engine, Compose v1,
-# the registry and sshd binaries (tests start their own instances on loopback), busybox for the base image,
+# the registry and sshd binaries (tests start their own instances on loopback), busybox and Caddy for the base images,
 # PowerShell for build.ps1. Idempotent: a warm machine passes through in a second.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-packages=(docker.io docker-compose docker-registry openssh-server busybox-static apache2-utils git curl)
+packages=(docker.io docker-compose docker-registry openssh-server busybox-static caddy apache2-utils git curl iproute2)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -13,6 +13,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# An engine without its default bridge builds nothing with a RUN step ("could not find bridge docker0"): restart it.
+if docker info >/dev/null 2>&1 && ! ip link show docker0 >/dev/null 2>&1; then
+  echo "services: docker0 is missing; restarting dockerd"
+  pkill -x dockerd || true
+  for _ in $(seq 1 60); do pgrep -x dockerd >/dev/null || break; sleep 0.5; done
 fi
 
 if ! docker info >/dev/null 2>&1; then

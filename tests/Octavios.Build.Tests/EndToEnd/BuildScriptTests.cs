@@ -15,11 +15,11 @@ public class BuildScriptTests
         using var app = new ExampleApp(registry.Address, push: true);
         var started = DateTime.UtcNow;
 
-        var deploy = Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=0.2.3");
+        var deploy = Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend proxy", "--version=0.2.3");
         Assert.That(deploy.ExitCode, Is.Zero, deploy.StandardOutput + deploy.StandardError);
 
         var containers = app.Containers();
-        Assert.That(containers.Keys, Is.EqualTo(new[] { "backend" }), "only the selected service is created");
+        Assert.That(containers.Keys, Is.EquivalentTo(new[] { "backend", "proxy" }), "only the selected services are created");
         Assert.That(containers["backend"].Image, Is.EqualTo($"{registry.Address}/octavios/backend:0.2.3"));
         Assert.That(containers["backend"].Health, Is.EqualTo("healthy"));
 

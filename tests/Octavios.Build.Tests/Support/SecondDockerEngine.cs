@@ -11,21 +11,30 @@ public sealed class SecondDockerEngine : IDisposable
 
     public string Host => $"unix://{Directory}/docker.sock";
 
-    private SecondDockerEngine(string directory, Process process)
+    private readonly string _bridge;
+
+    private SecondDockerEngine(string directory, Process process, string bridge)
     {
         Directory = directory;
         _process = process;
+        _bridge = bridge;
     }
 
     public static SecondDockerEngine Start()
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("octavios-engine-").FullName;
+        // A bridge of its own: with --bridge=none, dockerd deletes the machine's docker0, which the first engine needs.
+        var bridge = $"obr{Random.Shared.Next(1000, 9999)}";
+        var subnet = $"10.{Random.Shared.Next(200, 250)}.{Random.Shared.Next(0, 250)}";
+        Shell.Run("ip", ["link", "add", bridge, "type", "bridge"]);
+        Shell.Run("ip", ["addr", "add", $"{subnet}.1/24", "dev", bridge]);
+        Shell.Run("ip", ["link", "set", bridge, "up"]);
         var process = Shell.StartBackground("dockerd",
         [
             "--data-root", $"{directory}/data", "--exec-root", $"{directory}/exec", "--pidfile", $"{directory}/docker.pid",
-            "--host", $"unix://{directory}/docker.sock", "--bridge=none", "--iptables=false", "--ip-masq=false",
+            "--host", $"unix://{directory}/docker.sock", $"--bridge={bridge}", "--iptables=false", "--ip-masq=false",
         ]);
-        var engine = new SecondDockerEngine(directory, process);
+        var engine = new SecondDockerEngine(directory, process, bridge);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
@@ -54,5 +63,6 @@ public sealed class SecondDockerEngine : IDisposable
 
         Shell.Run("umount", ["-R", $"{Directory}/data"]);
         Shell.Run("rm", ["-rf", Directory]);
+        Shell.Run("ip", ["link", "delete", _bridge]);
     }
 }
