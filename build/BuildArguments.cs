@@ -20,6 +20,8 @@ public static class BuildArguments
     public const string LockWait = "lock-wait";
     public const string TrustNewHost = "trust-new-host";
     public const string ComposeVersion = "compose-version";
+    public const string Tail = "tail";
+    public const string LogSince = "log-since";
 
     public static readonly IReadOnlyList<ArgumentDefinition> All =
     [
@@ -36,6 +38,8 @@ public static class BuildArguments
         new(Force, "Rebuild and push a release tag that the registry already holds from another commit; with Unlock, break a lock whose holder is alive.", "false", IsFlag: true),
         new(LockWait, "Seconds a deploy waits for another deploy's lock on the server before giving up.", "0"),
         new(Transfer, "How images reach an ssh environment: 'registry' (push, then pull there) or 'ssh' (over the deploy connection).", "registry"),
+        new(Tail, "History: how many entries (default 20); Logs: how many lines per container (default 100)."),
+        new(LogSince, "Logs: only lines since this time (docker logs --since: 10m, 2026-11-29T08:00:00)."),
         new(ComposeVersion, "The Compose the target runs, v1 or v2, instead of asking it (the env file is read by its rules)."),
         new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),
     ];

@@ -23,6 +23,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         DryRun = run.DryRun;
         Cancellation = run.Interrupted;
         _plan = run.Plan.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        _targets = run.Targets.ToHashSet(StringComparer.OrdinalIgnoreCase);
         Masker = new SecretMasker();
         DeployLog = new CakeDeployLog(context.Log, Masker);
         try
@@ -86,6 +87,9 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     public bool Plans(string task) => _plan.Contains(task);
 
+    /// <summary>The task was named with --target (not only reached as a dependency).</summary>
+    public bool IsTarget(string task) => _targets.Contains(task);
+
     public ReleaseVersion RequireVersion() =>
         Options.Version ?? throw new BuildInputException("--version is required for this target (e.g. --version=0.2.3).");
 
@@ -102,7 +106,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     public ValidationRequest ValidationRequest() =>
         new(Config, Options.EnvironmentName, Options.Environment, Services, Options.Version, Options.EnvFile, Variable, LoadEnvFileAsync,
-            Release.CredentialsFor, ImagesPushedLater: Options.UsesRegistry && Plans("Push"));
+            Release.CredentialsFor, ImagesPushedLater: Options.UsesRegistry && Plans("Push"), SetupHint: Requests.SetupHint);
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
@@ -125,6 +129,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     private readonly Lazy<DeployTarget> _target;
     private readonly Lazy<DeployTarget> _realTarget;
     private readonly HashSet<string> _plan;
+    private readonly HashSet<string> _targets;
     private Task<LoadedEnvFile?>? _envFile;
     private ICommandRunner? _local;
 

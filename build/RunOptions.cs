@@ -20,7 +20,9 @@ public sealed record RunOptions(
     bool ShipsOverSsh,
     TimeSpan LockWait,
     bool TrustNewHost,
-    EnvFileLocation EnvFile)
+    EnvFileLocation EnvFile,
+    int? Tail,
+    string? LogSince)
 {
     /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
     public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
@@ -55,7 +57,13 @@ public sealed record RunOptions(
             shipsOverSsh,
             lockWait,
             Flag(BuildArguments.TrustNewHost),
-            EnvFileLocation.For(config, environment, Argument(BuildArguments.EnvFile)));
+            EnvFileLocation.For(config, environment, Argument(BuildArguments.EnvFile)),
+            Argument(BuildArguments.Tail) is { } tail
+                ? int.TryParse(tail, out var lines) && lines is > 0 and <= 100_000 ? lines : throw new DeployInputException($"--tail='{tail}' is not a number of lines (1 to 100000).")
+                : null,
+            Argument(BuildArguments.LogSince) is { } since
+                ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}$") ? since : throw new DeployInputException($"--log-since='{since}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
+                : null);
     }
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>

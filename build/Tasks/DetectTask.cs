@@ -8,13 +8,14 @@ namespace Octavios.Build.Tasks;
 [TaskDescription("Finds the services whose files changed since --since (used by --services=changed); the last line is the plain list.")]
 public sealed class DetectTask : BuildTask<BuildContext>
 {
+    // Run as the target itself, Detect reports what changed whatever --services says.
     public override TaskCriterion ShouldRun(BuildContext context) =>
-        context.Options.Selection.IsChanged ? TaskCriterion.Run : TaskCriterion.Skip("--services names the services, nothing to detect");
+        context.Options.Selection.IsChanged || context.IsTarget("Detect") ? TaskCriterion.Run : TaskCriterion.Skip("--services names the services, nothing to detect");
 
     public override void Run(BuildContext context)
     {
         var detection = ChangeDetector.Detect(context.Config, context.Options.Since, context.Options.IncludeUncommitted);
-        context.Services = detection.Services.Select(s => s.Service).ToList();
+        if (context.Options.Selection.IsChanged) context.Services = detection.Services.Select(s => s.Service).ToList();
         var width = context.Config.ServiceNames.Max(n => n.Length);
         var lines = detection.Services
             .Select(c => $"{c.Service.PadRight(width)}  {string.Join(", ", c.Files.Take(5))}{(c.Files.Count > 5 ? $" (+{c.Files.Count - 5} more)" : "")}")
@@ -25,6 +26,6 @@ public sealed class DetectTask : BuildTask<BuildContext>
             head = detection.Head,
             services = detection.Services.Select(s => new { name = s.Service, files = s.Files }),
         }, new JsonSerializerOptions { WriteIndented = true }), null);
-        context.FinalOutput = string.Join(' ', context.Services);
+        context.FinalOutput = string.Join(' ', detection.Services.Select(s => s.Service));
     }
 }

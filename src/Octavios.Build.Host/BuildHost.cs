@@ -26,7 +26,9 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
     private readonly List<ArgumentDefinition> _arguments = [];
     private readonly ServiceCollection _services = new();
     private string _program = "build.sh";
-    private IAnsiConsole _console = AnsiConsole.Console;
+    private IAnsiConsole _console = OutputStyle.Colorful
+        ? AnsiConsole.Console
+        : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
     private readonly CancellationTokenSource _interruption = new();
 
     public BuildHost(Func<ICakeContext, HostRun, TContext> createContext) => _createContext = createContext;
@@ -98,7 +100,8 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
     private async Task<int> RunEngineAsync(CommandLine commandLine, TaskCatalog catalog)
     {
-        var cakeConsole = new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime()));
+        IConsole cakeConsole = new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime()));
+        if (!OutputStyle.Colorful) cakeConsole = new PlainConsole(cakeConsole);
         var log = new CakeBuildLog(cakeConsole, commandLine.Verbosity);
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
         if (commandLine.WorkingDirectory is { } working)

@@ -40,11 +40,6 @@ public static class ResolvedArguments
 
     private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static string Suggest(string given, IEnumerable<string> names)
-    {
-        var close = names.Where(n => n.StartsWith(given, StringComparison.OrdinalIgnoreCase)
-                                     || given.StartsWith(n, StringComparison.OrdinalIgnoreCase))
-            .ToList();
-        return close.Count == 0 ? "" : $" Did you mean {string.Join(" or ", close.Select(n => "--" + n))}?";
-    }
+    private static string Suggest(string given, IEnumerable<string> names) =>
+        NearestName.Of(given, names) is { Count: > 0 } close ? $" Did you mean {string.Join(" or ", close.Select(n => "--" + n))}?" : "";
 }

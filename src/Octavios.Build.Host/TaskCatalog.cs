@@ -61,7 +61,9 @@ public sealed class TaskCatalog
         foreach (var target in targets)
         {
             var entry = Find(target) ?? throw new BuildInputException(
-                $"Unknown target '{target}'. Valid targets: {string.Join(", ", _byName.Values.Select(t => t.Name).Order())}.");
+                $"Unknown target '{target}'." +
+                (NearestName.Of(target, _byName.Values.Select(t => t.Name)) is { Count: > 0 } close ? $" Did you mean {string.Join(" or ", close)}?" : "") +
+                $" Valid targets: {string.Join(", ", _byName.Values.Select(t => t.Name).Order())}.");
             if (exclusive)
             {
                 if (seen.Add(entry.Name)) ordered.Add(entry);

@@ -23,6 +23,9 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
     /// <summary>Relative to the target's project directory, or absolute; null means the project directory itself.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>False for the few commands that run before the project directory exists (Setup creates it).</summary>
+    public bool NeedsProjectDirectory { get; init; } = true;
+
     public CommandArg? StandardInput { get; init; }
 
     /// <summary>The output holds secrets (an env file, a credential): runners never log it.</summary>

@@ -21,6 +21,18 @@ public static class ContainerCommands
             Timeout = TimeSpan.FromSeconds(60),
         };
 
+    /// <summary>"service|image|image id|state|health|started|restarts" for every container of the project, for Status.</summary>
+    public static Command OfProject(string project) =>
+        new("sh", ["-c",
+            "ids=$(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$1\")\n" +
+            "[ -z \"$ids\" ] || docker inspect --format '{{index .Config.Labels \"com.docker.compose.service\"}}|{{.Config.Image}}|{{.Image}}|{{.State.Status}}|" +
+            "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}|{{.RestartCount}}' $ids",
+            "sh", project])
+        {
+            Title = "containers of the project",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
     /// <summary>
     /// Takes the container out of its networks' DNS: reconnected to each without aliases. Prints "network alias,alias,"
     /// per network: what <see cref="Expose"/> gives back.

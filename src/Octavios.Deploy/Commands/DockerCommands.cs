@@ -90,8 +90,12 @@ public static class DockerCommands
     public static Command ContainerImage(string containerId) =>
         new(Program, ["inspect", "--format", "{{.Config.Image}}", containerId]);
 
-    public static Command Logs(string containerId, int tail) =>
-        new(Program, ["logs", "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), containerId]) { Title = "logs", Timeout = TimeSpan.FromSeconds(60) };
+    public static Command Logs(string containerId, int tail, string? since = null) =>
+        new(Program, ["logs", "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), .. since is null ? Array.Empty<CommandArg>() : ["--since", since], containerId])
+        {
+            Title = "logs",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
 }
 
 /// <summary>What <c>docker build</c> needs for one image.</summary>

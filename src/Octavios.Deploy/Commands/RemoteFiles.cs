@@ -40,6 +40,22 @@ public static class RemoteFiles
     public static Command ReadSecret(string path) =>
         new("cat", ["--", path]) { SensitiveOutput = true, Title = $"read {path}", Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>Creates the project directory itself (private to its owner), from outside it.</summary>
+    public static Command CreateProjectDirectory(string path) =>
+        new("sh", ["-c", "umask 027; mkdir -p \"$1\"", "sh", path]) { Title = $"create {path}", NeedsProjectDirectory = false, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The SHA-256 of a file, or nothing when it does not exist: compares an env file without reading it back.</summary>
+    public static Command Hash(string path) =>
+        new("sh", ["-c", "[ ! -f \"$1\" ] || sha256sum < \"$1\" | cut -d' ' -f1", "sh", path]) { Title = $"hash {path}", Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The last lines of a file (the audit log), or nothing.</summary>
+    public static Command Tail(string path, int lines) =>
+        new("sh", ["-c", "[ ! -f \"$1\" ] || tail -n \"$2\" \"$1\"", "sh", path, lines.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            Title = $"read {path}",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
     public static Command DirectoryExists(string path) => new("test", ["-d", path]) { Title = $"look for {path}/", Timeout = TimeSpan.FromSeconds(30) };
 
     public static Command FileExists(string path) => new("test", ["-f", path]) { Title = $"look for {path}", Timeout = TimeSpan.FromSeconds(30) };

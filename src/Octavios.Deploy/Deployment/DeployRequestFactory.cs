@@ -15,6 +15,9 @@ public sealed class DeployRequestFactory(SuiteConfig config, string environmentN
     /// <summary>The command that breaks this environment's lock, carrying the run's --config and --env.</summary>
     public string UnlockHint => $"{program} --target=Unlock --config={config.FilePath} --env={environmentName}";
 
+    /// <summary>The command that prepares this environment's server, with the run's --config and --env.</summary>
+    public string SetupHint => $"{program} --target=Setup --config={config.FilePath} --env={environmentName}";
+
     public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, ReleaseVersion version) =>
         services.ToDictionary(s => config.Services[s].VersionVariable, _ => version.ToString());
 

@@ -50,7 +50,7 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
         deadline.CancelAfter(timeout);
         try
         {
-            await process.WaitForExitAsync(deadline.Token);
+            await Progress.ReportAsync(process.WaitForExitAsync(deadline.Token), log, Target, command.Title);
         }
         catch (OperationCanceledException)
         {

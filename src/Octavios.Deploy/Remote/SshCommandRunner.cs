@@ -31,7 +31,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         log.Verbose($"[{Target}] {command.Display()}");
         var timeout = command.Timeout ?? Command.DefaultTimeout;
         var pidFile = $"/tmp/octavios-{Guid.NewGuid():N}.pid";
-        var line = RemoteProcess.Wrap(projectDirectory, command.ToShellLine(), timeout, pidFile);
+        var line = RemoteProcess.Wrap(command.NeedsProjectDirectory ? projectDirectory : "/", command.ToShellLine(), timeout, pidFile);
         // The server kills the command at its timeout; this later deadline covers a server that stopped answering.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(timeout + TimeSpan.FromSeconds(15));
@@ -47,7 +47,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
 
             await using (deadline.Token.Register(() => ssh.CancelAsync()))
             {
-                await Task.Factory.FromAsync(running, ssh.EndExecute);
+                await Progress.ReportAsync(Task.Factory.FromAsync(running, ssh.EndExecute), log, Target, command.Title);
             }
 
             if (deadline.IsCancellationRequested) await StopAsync(client, command, pidFile, timeout, cancellation);

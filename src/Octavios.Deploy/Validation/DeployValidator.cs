@@ -22,7 +22,8 @@ public sealed record ValidationRequest(
     Func<string, string?> Variables,
     Func<Task<LoadedEnvFile?>> LoadEnvFile,
     Func<string, Task<RegistryCredentials?>> Credentials,
-    bool ImagesPushedLater = false);
+    bool ImagesPushedLater = false,
+    string SetupHint = "./build.sh --target=Setup");
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -42,7 +43,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         findings.AddRange(missingServerVariables);
         var runner = missingServerVariables.Count == 0 ? target() : null;
 
-        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget, config.Validation.MinFreeDiskPercent, config.Compose.Flavor, log, cancellation);
+        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget, config.Validation.MinFreeDiskPercent, config.Compose.Flavor, log, cancellation, request.SetupHint);
         findings.AddRange(serverFindings);
         var reachable = runner is not null && !serverFindings.Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
 

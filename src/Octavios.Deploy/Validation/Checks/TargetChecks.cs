@@ -21,7 +21,7 @@ public static class TargetChecks
     }
 
     public static async Task<IReadOnlyList<Finding>> RunAsync(ICommandRunner target, string? envFile, int minFreeDiskPercent, ComposeFlavor? configuredCompose,
-        IDeployLog log, CancellationToken cancellation = default)
+        IDeployLog log, CancellationToken cancellation = default, string setupHint = "./build.sh --target=Setup")
     {
         var findings = new List<Finding>();
         if (target is SshCommandRunner ssh)
@@ -40,7 +40,7 @@ public static class TargetChecks
 
         if (!(await target.TryRunAsync(RemoteFiles.DirectoryExists("."), cancellation)).Succeeded)
         {
-            findings.Add(Finding.Error("server.project-dir", $"[{target.Target}] the project directory does not exist: create it (and its env file) first"));
+            findings.Add(Finding.Error("server.project-dir", $"[{target.Target}] the project directory does not exist: prepare the server with {setupHint}"));
             return findings;
         }
 
@@ -57,7 +57,7 @@ public static class TargetChecks
         }
 
         if (envFile is not null && !(await target.TryRunAsync(RemoteFiles.FileExists(envFile), cancellation)).Succeeded)
-            findings.Add(Finding.Error("server.env-file", $"[{target.Target}] {envFile} is missing in the project directory"));
+            findings.Add(Finding.Error("server.env-file", $"[{target.Target}] {envFile} is missing in the project directory: upload it with {setupHint} --env-file=PATH"));
 
         var root = await target.TryRunAsync(DockerCommands.DataRoot(), cancellation);
         if (root.Succeeded && !target.IsDryRun)

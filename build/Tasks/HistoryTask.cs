@@ -1,0 +1,24 @@
+using System.Globalization;
+using Octavios.Build.Host;
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Deployment;
+using Octavios.Deploy.Execution;
+using Octavios.Deploy.Operations;
+
+namespace Octavios.Build.Tasks;
+
+[TaskName("History")]
+[TaskDescription("The target's audit log as a table: the last --tail entries (default 20), of the --services given; JSON with --report.")]
+public sealed class HistoryTask : BuildTask<BuildContext>
+{
+    public override async Task RunAsync(BuildContext context)
+    {
+        var tail = context.Options.Tail ?? 20;
+        // Read generously, then filter by service: the last N entries of backend may be older than the last N lines.
+        var log = (await context.RealTarget.Runner.RunAsync(RemoteFiles.Tail(AuditEntry.File, tail * 20), context.Cancellation)).StandardOutput;
+        var filter = context.Services.Count == context.Config.Services.Count ? null : context.Services.ToHashSet();
+        var history = DeployHistory.Parse(log, filter);
+        history = history with { Entries = history.Entries.TakeLast(tail).ToList() };
+        context.Publish(history.TableLines(), history.Json(), null);
+    }
+}

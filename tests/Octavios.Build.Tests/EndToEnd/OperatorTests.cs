@@ -1,0 +1,59 @@
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.EndToEnd;
+
+/// <summary>An operator's first server and view of it: Setup on nothing, the first Deploy, then Status, Logs and History.</summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class OperatorTests
+{
+    private static string Output(Octavios.Deploy.Execution.CommandResult run) => run.StandardOutput + run.StandardError;
+
+    private static void Ok(Octavios.Deploy.Execution.CommandResult run) => Assert.That(run.ExitCode, Is.Zero, Output(run));
+
+    [Test]
+    public void SetupThenDeployThenStatusLogsAndHistory()
+    {
+        using var rig = new ProdRig(registryAuth: true);
+        var empty = Path.Combine(Path.GetDirectoryName(rig.ProjectDirectory)!, "octavios-fresh-" + Guid.NewGuid().ToString("N")[..8]);
+        var environment = rig.Environment();
+        environment["DEPLOY_PROJECT_DIR"] = empty;
+        File.Copy(rig.ServerEnvFile, Path.Combine(rig.App.Directory, "envs", ".env.setup"));
+        try
+        {
+            var validate = rig.Run(environment, "--target=Validate", "--exclusive", "--services=backend");
+            Assert.That(Output(validate), Does.Contain("--target=Setup"), "Validate names Setup for a server without its directory");
+
+            Ok(rig.Run(environment, "--target=Setup", "--env-file=envs/.env.setup"));
+            Assert.That(File.GetUnixFileMode(Path.Combine(empty, "envs", ".env.prod")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+            var again = rig.Run(environment, "--target=Setup", "--env-file=envs/.env.setup");
+            Ok(again);
+            Assert.That(again.StandardOutput, Does.Contain("is already there, the same"), "Setup is idempotent");
+
+            Ok(rig.Run(environment, "--target=Deploy", "--services=all", "--version=0.2.2"));
+            Ok(rig.Run(environment, "--target=Deploy", "--services=backend", "--version=0.2.3"));
+
+            var status = rig.Run(environment, "--target=Status");
+            Ok(status);
+            var backend = status.StandardOutput.Split('\n').Single(l => l.TrimStart().StartsWith("backend ", StringComparison.Ordinal));
+            Assert.That(backend, Does.Contain("0.2.3").And.Contain("running").And.Contain("healthy").And.Not.Contain("(!)"));
+            Assert.That(status.StandardOutput, Does.Contain("deploy lock: free"));
+
+            var history = rig.Run(environment, "--target=History");
+            Ok(history);
+            Assert.That(history.StandardOutput, Does.Contain("BACKEND_VERSION 0.2.2 -> 0.2.3").And.Contain("succeeded"));
+            var onlyWeb = rig.Run(environment, "--target=History", "--services=web");
+            Assert.That(onlyWeb.StandardOutput, Does.Not.Contain("BACKEND_VERSION 0.2.2 -> 0.2.3"), "filtered by service");
+
+            var logs = rig.Run(environment, "--target=Logs", "--services=backend", "--tail=20");
+            Ok(logs);
+            Assert.That(logs.StandardOutput, Does.Contain("--- backend ("));
+            foreach (var run in new[] { status, history, logs })
+                Assert.That(Output(run), Does.Not.Contain(ProdRig.SecretKey).And.Not.Contain(ProdRig.JwtSecretKey).And.Not.Contain(ProdRig.DatabasePassword));
+        }
+        finally
+        {
+            if (Directory.Exists(empty)) Directory.Delete(empty, true);
+        }
+    }
+}
