@@ -45,6 +45,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         _target = new Lazy<DeployTarget>(() => CreateTarget(DryRun));
         _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateTarget(false) : _target.Value);
         Release = new ReleasePlanner(Config, () => Services, Options.Version, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
+        GitHub = new GitHubActionsOutput(Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker);
         Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.Kind == EnvironmentKind.Ssh,
             Options.LockWait, Variable, Variable("OCTAVIOS_BUILD_PROGRAM") ?? "./build.sh");
     }
@@ -68,6 +69,9 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public ReleasePlanner Release { get; }
 
     public DeployRequestFactory Requests { get; }
+
+    /// <summary>Annotations and step outputs when the run is a GitHub Actions step; nothing otherwise.</summary>
+    public GitHubActionsOutput GitHub { get; }
 
     /// <summary>Where image builds run: always this machine (a dry run prints instead).</summary>
     public ICommandRunner Local => _local ??= DryRun

@@ -16,7 +16,9 @@ public sealed class DeployTask : BuildTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         await context.LoadEnvFileAsync();
-        await context.Deployer(pull: true).RunAsync(context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion())), context.Cancellation);
+        var done = await context.Deployer(pull: true).RunAsync(context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion())), context.Cancellation);
+        context.Publish([], done.ToJsonLine(), $"### Deploy to {context.Options.EnvironmentName}: {done.Result} in {done.DurationSeconds:0.0} s\n\n| variable | from | to |\n|---|---|---|\n" +
+            string.Concat(done.To.Select(t => $"| {t.Key} | {done.From.GetValueOrDefault(t.Key) ?? "-"} | {t.Value} |\n")));
         // latest names what runs: it moves only now that the release is deployed and healthy.
         if (context.Config.Tags.Latest && context.Config.Tags.LatestAt == "deploy")
             await new ImagePipeline(context.Local, context.DeployLog).PromoteLatestAsync(context.Release.Images,

@@ -25,7 +25,12 @@ public sealed class DetectTask : BuildTask<BuildContext>
             since = detection.Since,
             head = detection.Head,
             services = detection.Services.Select(s => new { name = s.Service, files = s.Files }),
-        }, new JsonSerializerOptions { WriteIndented = true }), null);
+        }, new JsonSerializerOptions { WriteIndented = true }),
+            $"### Detect: {detection.Services.Count} service(s) changed since {detection.Since}\n\n| service | files |\n|---|---|\n" +
+            string.Concat(detection.Services.Select(s => $"| {s.Service} | {string.Join(", ", s.Files.Take(5))} |\n")));
         context.FinalOutput = string.Join(' ', detection.Services.Select(s => s.Service));
+        // Ready for a matrix: services as a space list and as a JSON array.
+        context.GitHub.SetOutput("services", context.FinalOutput);
+        context.GitHub.SetOutput("services_json", JsonSerializer.Serialize(detection.Services.Select(s => s.Service)));
     }
 }

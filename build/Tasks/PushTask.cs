@@ -37,7 +37,10 @@ public sealed class PushTask : BuildTask<BuildContext>
             return;
         }
 
-        await new ImagePipeline(context.Local, context.DeployLog)
-            .PushAsync(images, context.Config.Registry, context.Release.EnvironmentCredentials(), PushRetry.BaseDelay);
+        var digests = await new ImagePipeline(context.Local, context.DeployLog)
+            .PushAsync(images, context.Config.Registry, context.Release.EnvironmentCredentials(), PushRetry.BaseDelay, cancellation: context.Cancellation);
+        var json = System.Text.Json.JsonSerializer.Serialize(digests.OrderBy(d => d.Key).ToDictionary(d => d.Key, d => d.Value));
+        context.GitHub.SetOutput("digests", json);
+        context.Publish([], json, "### Push\n\n| image | digest |\n|---|---|\n" + string.Concat(digests.OrderBy(d => d.Key).Select(d => $"| {d.Key} | `{d.Value}` |\n")));
     }
 }

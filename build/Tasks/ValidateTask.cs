@@ -13,6 +13,7 @@ public sealed class ValidateTask : BuildTask<BuildContext>
         var report = await new DeployValidator(context.Local, () => context.Target.Runner, context.Release.Registry, context.DeployLog)
             .RunAsync(context.ValidationRequest());
         context.Publish(report.TableLines(), report.Json(), report.Markdown());
+        context.GitHub.Annotate(report.Findings);
         if (context.DryRun) context.DeployLog.Information("(dry run: nothing was checked on the server or the registry)");
         else if (!report.Passed) throw new ValidationFailedException(report);
     }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using Cake.Cli;
+using Cake.Common.Build;
 using Cake.Core;
 using Cake.Core.Configuration;
 using Cake.Core.Diagnostics;
@@ -125,6 +126,13 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
             provider);
 
         var engine = new CakeEngine(data, log);
+        // On GitHub Actions each task's output is a log group of its own.
+        if (cakeContext.GitHubActions() is { IsRunningOnGitHubActions: true } github)
+        {
+            engine.RegisterTaskSetupAction(setup => github.Commands.StartGroup(setup.Task.Name));
+            engine.RegisterTaskTeardownAction(_ => github.Commands.EndGroup());
+        }
+
         var skipReasons = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         TContext? typedContext = null;
         TContext Typed() => typedContext ?? throw new InvalidOperationException("The build context was not created.");

@@ -40,7 +40,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 {
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(0.5);
 
-    public async Task RunAsync(DeployRequest request, CancellationToken cancellation = default)
+    /// <summary>Returns the audit line it committed; a failure throws, having put the previous versions back.</summary>
+    public async Task<AuditEntry> RunAsync(DeployRequest request, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         await using var held = await HeldLock.TakeAsync(target, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation);
@@ -79,10 +80,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
 
         var (current, previous) = records.After(request.Versions);
+        AuditEntry done;
         try
         {
             // Past the gate, an interruption no longer undoes anything: the records of the healthy release are written.
-            await CommitAsync(current, previous, Audit(request, from, "succeeded", clock), CancellationToken.None);
+            await CommitAsync(current, previous, done = Audit(request, from, "succeeded", clock), CancellationToken.None);
         }
         catch (Exception failure) when (failure is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
         {
@@ -94,6 +96,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             log.Warning($"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +
                         "Give the service init: true (an init that forwards signals), or a STOPSIGNAL / stop_signal its server obeys.");
         await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
+        return done;
     }
 
     /// <summary>

@@ -52,9 +52,10 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
     /// Pushes every tag, several at once, each through <see cref="PushRetry"/>; logs in first (password through
     /// stdin) when credentials were given, and again when the registry says a token expired. Prints each digest.
     /// </summary>
-    public async Task PushAsync(IReadOnlyList<ImagePlan> images, string registry, RegistryCredentials? credentials, TimeSpan retryDelay,
+    public async Task<IReadOnlyDictionary<string, string>> PushAsync(IReadOnlyList<ImagePlan> images, string registry, RegistryCredentials? credentials, TimeSpan retryDelay,
         int parallelism = 3, CancellationToken cancellation = default, Func<ImagePlan, IEnumerable<string>>? references = null)
     {
+        var digests = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         references ??= image => image.AllReferences;
         Func<CancellationToken, Task>? login = credentials is null
             ? null
@@ -76,6 +77,7 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
                 {
                     var result = await pipeline.ExecuteAsync(async token => await local.TryRunAsync(DockerCommands.Push(reference), token), cancellation);
                     if (!result.Succeeded) throw new CommandFailedException(local.Target, DockerCommands.Push(reference), result);
+                    if (Digest(result.StandardOutput) is { } digest) digests[reference] = digest;
                     if (!local.IsDryRun)
                         log.Information($"[{Interlocked.Increment(ref done)}/{total}] pushed {reference} {Digest(result.StandardOutput) ?? ""}".TrimEnd());
                 }
@@ -85,6 +87,7 @@ public sealed partial class ImagePipeline(ICommandRunner local, IDeployLog log)
                 slots.Release();
             }
         }));
+        return digests;
     }
 
     /// <summary>
