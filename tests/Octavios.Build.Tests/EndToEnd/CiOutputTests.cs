@@ -1,0 +1,40 @@
+using Octavios.Build.Host;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.EndToEnd;
+
+/// <summary>Output that fits where it goes: plain text when redirected; groups, annotations, outputs and summaries on GitHub Actions.</summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class CiOutputTests
+{
+    [Test]
+    public void RedirectedOutputHasNoEscapeAndGitHubActionsGetsGroupsAnnotationsOutputsAndSummaries()
+    {
+        using var app = new ExampleApp("localhost:5999", push: false);
+        var deploy = Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=0.2.2");
+        Assert.That(deploy.ExitCode, Is.Zero, deploy.StandardOutput + deploy.StandardError);
+        Assert.That(deploy.StandardOutput + deploy.StandardError, Does.Not.Contain("\u001b"), "no escape byte when the output is redirected");
+
+        var outputs = Path.Combine(app.Directory, "github-output");
+        var summary = Path.Combine(app.Directory, "github-summary");
+        var github = new Dictionary<string, string>
+        {
+            ["GITHUB_ACTIONS"] = "true", ["GITHUB_OUTPUT"] = outputs, ["GITHUB_STEP_SUMMARY"] = summary,
+        };
+        File.AppendAllText(Path.Combine(app.Directory, "apps", "web", "www", "index.html"), "changed\n");
+        app.Commit("web changed");
+        var detect = Shell.BuildScript(github, $"--config={app.ConfigPath}", "--target=Detect", "--services=changed");
+        Assert.That(detect.ExitCode, Is.Zero, detect.StandardOutput + detect.StandardError);
+        Assert.That(detect.StandardOutput, Does.Contain("::group::Detect").And.Contain("::endgroup::"));
+        Assert.That(File.ReadAllText(outputs), Does.Contain("services").And.Contain("web").And.Contain("[\"web\"]"));
+        Assert.That(File.ReadAllText(summary), Does.Contain("### Detect").And.Contain("| web |"));
+
+        var overlay = Path.Combine(app.Directory, "infra", "docker-compose.registry.yml");
+        File.WriteAllText(overlay, File.ReadAllText(overlay).Replace("web:${WEB_VERSION:-0.2.2}", "web:latest"));
+        var validate = Shell.BuildScript(github, $"--config={app.ConfigPath}", "--target=Validate", "--exclusive", "--services=web");
+        Assert.That(validate.ExitCode, Is.EqualTo(ExitCodes.Failed), validate.StandardOutput + validate.StandardError);
+        Assert.That(validate.StandardOutput, Does.Match(@"::error [^\n]*file=infra/docker-compose\.registry\.yml[^\n]*line=\d+[^\n]*::"));
+        Assert.That(File.ReadAllText(summary), Does.Contain("lint.latest"));
+    }
+}
