@@ -83,7 +83,17 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var taken = await target.TryRunAsync(LockCommands.Take(owner.Token, owner.ToJson()), cancellation);
+            CommandResult taken;
+            try
+            {
+                taken = await target.TryRunAsync(LockCommands.Take(owner.Token, owner.ToJson()), cancellation);
+            }
+            catch (Remote.SshConnectionException lost)
+            {
+                throw new Remote.SshConnectionException($"{lost.Message}. The lock may have been taken before the answer was lost: " +
+                                                        $"the next run takes it over once its heartbeat is {staleAfter.TotalSeconds:0} s old.", lost);
+            }
+
             if (taken.Succeeded)
             {
                 if (!target.IsDryRun) log.Verbose($"[{target.Target}] deploy lock taken");
