@@ -1,10 +1,12 @@
 #!/usr/bin/env pwsh
 # Bootstraps and runs the Octavios.Build suite; every argument goes through to it (./build.ps1 --help).
 # Rebuilds the suite only when its sources changed since the last build, else starts the built app at once.
+# Written to parse in Windows PowerShell 5.1 too, which then stops at the line below saying PowerShell 7 is needed.
+#requires -Version 7.0
 $ErrorActionPreference = 'Stop'
 $root = $PSScriptRoot
 $out = Join-Path $root '.artifacts/build'
-$app = Join-Path $out ($IsWindows ? 'Octavios.Build.exe' : 'Octavios.Build')
+$app = Join-Path $out $(if ($IsWindows) { 'Octavios.Build.exe' } else { 'Octavios.Build' })
 
 if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) {
     [Console]::Error.WriteLine('build.ps1: the .NET SDK (dotnet, version in global.json) is not installed.')
@@ -24,7 +26,7 @@ function Test-Stale {
 if (Test-Stale) {
     [Console]::Error.WriteLine('build.ps1: building the suite...')
     dotnet build (Join-Path $root 'build/Octavios.Build.csproj') --configuration Release --output $out --nologo `
-        -verbosity:quiet -consoleLoggerParameters:ErrorsOnly | ForEach-Object { [Console]::Error.WriteLine($_) }
+        -verbosity:quiet '-consoleLoggerParameters:ErrorsOnly;DisableConsoleColor' -tl:off | ForEach-Object { [Console]::Error.WriteLine($_) }
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
     (Get-Item $app).LastWriteTimeUtc = [DateTime]::UtcNow
 }

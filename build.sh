@@ -21,15 +21,21 @@ stale() {
 if stale; then
   mkdir -p "$out"
   # One build at a time: concurrent runs (two deploys started together) wait here rather than race.
-  exec 9>"$out/.build.lock"
-  flock 9
+  # flock where there is one; elsewhere (macOS) a lock directory, which mkdir creates atomically.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$out/.build.lock"
+    flock 9
+  else
+    until mkdir "$out/.build.lock.d" 2>/dev/null; do sleep 0.2; done
+    trap 'rmdir "$out/.build.lock.d" 2>/dev/null' EXIT
+  fi
   if stale; then
     echo "build.sh: building the suite..." >&2
     dotnet build "$root/build/Octavios.Build.csproj" --configuration Release --output "$out" --nologo \
-      -verbosity:quiet -consoleLoggerParameters:ErrorsOnly >&2
+      -verbosity:quiet -consoleLoggerParameters:"ErrorsOnly;DisableConsoleColor" -tl:off >&2
     touch "$app"
   fi
-  flock -u 9
+  if command -v flock >/dev/null 2>&1; then flock -u 9; else rmdir "$out/.build.lock.d"; trap - EXIT; fi
 fi
 
 export OCTAVIOS_BUILD_PROGRAM="${OCTAVIOS_BUILD_PROGRAM:-./build.sh}"

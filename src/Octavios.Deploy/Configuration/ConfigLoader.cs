@@ -58,6 +58,7 @@ public static partial class ConfigLoader
         config ??= new SuiteConfig();
         config.FilePath = filePath;
         config.BaseDirectory = Path.GetDirectoryName(filePath)!;
+        Compose.ComposeBuildSettings.Fill(config);
         var errors = Validate(config)
             .Select(e => $"{filePath}:{Locate(marks, e.Path)}: {e.Path}: {e.Rule}")
             .ToList();
@@ -112,7 +113,7 @@ public static partial class ConfigLoader
             if (!Name().IsMatch(name) || name is ServiceSelection.All or ServiceSelection.Changed)
                 yield return (at, "a service name is lower-case letters, digits, '-' or '_', and not 'all' or 'changed'");
             if (!Name().IsMatch(service.Image)) yield return ($"{at}.image", "required: lower-case image name under the namespace");
-            if (service.Context.Length == 0) yield return ($"{at}.context", "required: the build context folder");
+            if (service.Context.Length == 0) yield return ($"{at}.context", "required: the build context folder, or a build: section for the service in compose.buildFiles");
             else if (!Directory.Exists(config.ResolvePath(service.Context)))
                 yield return ($"{at}.context", $"folder not found: {config.ResolvePath(service.Context)}");
             if (service.Dockerfile.Length > 0 && !File.Exists(config.ResolvePath(service.Dockerfile)))
@@ -180,6 +181,7 @@ public static partial class ConfigLoader
     private static IEnumerable<(string Key, string Path)> ConfiguredPaths(SuiteConfig config)
     {
         for (var i = 0; i < config.Compose.Files.Count; i++) yield return ($"compose.files.{i}", config.Compose.Files[i]);
+        for (var i = 0; i < config.Compose.BuildFiles.Count; i++) yield return ($"compose.buildFiles.{i}", config.Compose.BuildFiles[i]);
         if (config.Compose.RegistryOverlay is { } overlay) yield return ("compose.registryOverlay", overlay);
         foreach (var (name, service) in config.Services)
         {

@@ -55,6 +55,9 @@ public sealed class ComposeConfig
 
     public Commands.ComposeFlavor? Flavor => Version switch { "v1" => Commands.ComposeFlavor.V1, "v2" => Commands.ComposeFlavor.V2, _ => null };
 
+    /// <summary>Compose files read only for services' build: sections (a development overlay), never deployed.</summary>
+    public List<string> BuildFiles { get; set; } = [];
+
     /// <summary>Compose files in overlay order, relative to the project directory.</summary>
     public List<string> Files { get; set; } = [];
 

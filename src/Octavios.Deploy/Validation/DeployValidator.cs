@@ -74,6 +74,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
         {
             findings.AddRange(ComposeLint.Run(files, config.Compose.RegistryOverlayFile, config.Validation.Secrets));
             findings.AddRange(StrategyChecks.Run(config, files, request.Services));
+            findings.AddRange(BuildContextChecks.Run(config, request.Services, request.EnvFile.LocalFile));
             if (envFile is null && !request.EnvFile.IsLocal)
             {
                 findings.Add(Finding.Info("compose.variables", "not checked: the server's env file could not be read"));

@@ -14,7 +14,9 @@ public class CiOutputTests
         using var app = new ExampleApp("localhost:5999", push: false);
         var deploy = Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=0.2.2");
         Assert.That(deploy.ExitCode, Is.Zero, deploy.StandardOutput + deploy.StandardError);
-        Assert.That(deploy.StandardOutput + deploy.StandardError, Does.Not.Contain("\u001b"), "no escape byte when the output is redirected");
+        var all = deploy.StandardOutput + deploy.StandardError;
+        var escape = all.IndexOf('\u001b');
+        Assert.That(escape, Is.EqualTo(-1), "no escape byte when the output is redirected: " + (escape < 0 ? "" : all.Substring(Math.Max(0, escape - 80), Math.Min(160, all.Length - Math.Max(0, escape - 80))).Replace("\u001b", "<ESC>")));
 
         var outputs = Path.Combine(app.Directory, "github-output");
         var summary = Path.Combine(app.Directory, "github-summary");
