@@ -31,7 +31,7 @@ public static class BuildArguments
         new(Version, "Release version to build, push and deploy: X.Y.Z or X.Y.Z-PRERELEASE, never 'latest'."),
         new(Since, "Git reference Detect compares HEAD with (tag, commit or branch).", "HEAD~1"),
         new(Registry, "Registry host overriding the configuration's 'registry' (e.g. 127.0.0.1:5000)."),
-        new(EnvFile, "Env file replacing the environment's 'envFile' (relative to the project directory)."),
+        new(EnvFile, "Env file replacing the environment's 'envFile' (relative to the configuration's folder); a deploy to a server uploads it."),
         new(NoCache, "Build images without Docker's layer cache.", "false", IsFlag: true),
         new(Report, "Write the target's result as JSON to this file (Detect, Validate, Env)."),
         new(IncludeUncommitted, "Detect also counts uncommitted and untracked changes.", "false", IsFlag: true),

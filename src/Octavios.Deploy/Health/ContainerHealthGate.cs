@@ -87,7 +87,7 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
                     throw new HealthGateException(service, $"{verdicts.First(v => v.Verdict != ContainerVerdict.Healthy).Reason} again, {(clock.Elapsed - healthySince.Value).TotalSeconds:0.0}s after it was first healthy");
                 reason = verdicts.First(v => v.Verdict == ContainerVerdict.Waiting).Reason;
                 if (clock.Elapsed >= timeout) throw new HealthGateException(service, $"not healthy within {timeout.TotalSeconds:0}s (last seen: {reason})");
-                if (clock.Elapsed - said >= TimeSpan.FromSeconds(5))
+                if (clock.Elapsed - said >= Progress.Every)
                 {
                     said = clock.Elapsed;
                     log.Information($"{service}: {reason}, {clock.Elapsed.TotalSeconds:0}s of {timeout.TotalSeconds:0}s");

@@ -40,3 +40,26 @@ public class CiOutputTests
         Assert.That(File.ReadAllText(summary), Does.Contain("lint.latest"));
     }
 }
+
+/// <summary>A deploy is never silent for long: every phase, the health gate included, says where it is.</summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class ProgressTests
+{
+    [Test]
+    public void ADeployWhoseGateWaitsTwentySecondsIsNeverSilentForFive()
+    {
+        using var app = new ExampleApp("localhost:5999", push: false);
+        Assert.That(Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=0.2.2").ExitCode, Is.Zero);
+        // 0.2.3 serves only after 20 s; its healthcheck's start period covers the wait.
+        File.AppendAllText(Path.Combine(app.Directory, "apps", "backend", "Dockerfile"), "CMD [\"sh\", \"-c\", \"sleep 20; exec httpd -f -p 8000 -h /www\"]\n");
+        var production = Path.Combine(app.Directory, "infra", "docker-compose.production.yml");
+        File.WriteAllText(production, File.ReadAllText(production).Replace("      start_period: 2s\n  web:", "      start_period: 40s\n  web:"));
+        app.Commit("backend 0.2.3 starts slowly");
+        using var run = new RunningSuite(new Dictionary<string, string>(), [$"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=0.2.3"]);
+        Assert.That(run.Exit(TimeSpan.FromSeconds(180)), Is.Zero, run.Output);
+        TestContext.Out.WriteLine($"longest silence: {run.LongestSilence().TotalSeconds:0.0}s");
+        Assert.That(run.LongestSilence(), Is.LessThan(TimeSpan.FromSeconds(5)), run.Output);
+        Assert.That(run.Output, Does.Match(@"backend: .*\d+s of \d+s"), "the gate says where it stands");
+    }
+}

@@ -8,6 +8,7 @@ public sealed class RunningSuite : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<DateTime> _times = new();
 
     public RunningSuite(IReadOnlyDictionary<string, string> environment, IEnumerable<string> args)
     {
@@ -18,14 +19,28 @@ public sealed class RunningSuite : IDisposable
         };
         foreach (var (name, value) in environment) start.Environment[name] = value;
         _process = Process.Start(start)!;
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _lines.Enqueue(e.Data); };
+        _process.OutputDataReceived += (_, e) => Keep(e.Data);
+        _process.ErrorDataReceived += (_, e) => Keep(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         _process.StandardInput.Close();
     }
 
     public string Output => string.Join('\n', _lines);
+
+    /// <summary>The longest time between two lines of output, from the start to the end of the run.</summary>
+    public TimeSpan LongestSilence()
+    {
+        var times = _times.ToList();
+        return times.Zip(times.Skip(1), (a, b) => b - a).DefaultIfEmpty(TimeSpan.Zero).Max();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null) return;
+        _times.Enqueue(DateTime.UtcNow);
+        _lines.Enqueue(line);
+    }
 
     /// <summary>Waits (bounded) until a line contains the text; false when the run ended or the time ran out first.</summary>
     public bool WaitFor(string text, TimeSpan timeout)
