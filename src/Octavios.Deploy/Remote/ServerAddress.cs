@@ -2,21 +2,24 @@ using System.Text.RegularExpressions;
 
 namespace Octavios.Deploy.Remote;
 
-/// <summary>A deploy server as written in DEPLOY_SERVER: <c>user@host</c> or <c>user@host:port</c>.</summary>
+/// <summary>
+/// A server as written in DEPLOY_SERVER: <c>user@host:port</c>, where user and port may be left to ~/.ssh/config (an
+/// empty user, port 0) and host may be a config alias. <see cref="SshEndpoint"/> resolves what is left.
+/// </summary>
 public sealed partial record ServerAddress(string User, string Host, int Port)
 {
     public static ServerAddress Parse(string text, string variable = "DEPLOY_SERVER")
     {
         var match = Pattern().Match(text);
         if (!match.Success)
-            throw new DeployInputException($"{variable}='{text}' is not user@host or user@host:port.");
-        var port = match.Groups["port"].Success ? int.Parse(match.Groups["port"].Value) : 22;
-        if (port is < 1 or > 65535) throw new DeployInputException($"{variable}='{text}': port {port} is out of range.");
+            throw new DeployInputException($"{variable}='{text}' is not [user@]host[:port] (host may be an alias of ~/.ssh/config).");
+        var port = match.Groups["port"].Success ? int.Parse(match.Groups["port"].Value) : 0;
+        if (match.Groups["port"].Success && port is < 1 or > 65535) throw new DeployInputException($"{variable}='{text}': port {port} is out of range.");
         return new ServerAddress(match.Groups["user"].Value, match.Groups["host"].Value.Trim('[', ']'), port);
     }
 
-    public override string ToString() => Port == 22 ? $"{User}@{Host}" : $"{User}@{Host}:{Port}";
+    public override string ToString() => (User.Length > 0 ? $"{User}@" : "") + Host + (Port is 0 or 22 ? "" : $":{Port}");
 
-    [GeneratedRegex(@"^(?<user>[A-Za-z0-9._][A-Za-z0-9._-]*)@(?<host>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?<port>\d{1,5}))?$")]
+    [GeneratedRegex(@"^(?:(?<user>[A-Za-z0-9._][A-Za-z0-9._-]*)@)?(?<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::(?<port>\d{1,5}))?$")]
     private static partial Regex Pattern();
 }

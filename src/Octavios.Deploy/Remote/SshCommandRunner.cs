@@ -17,6 +17,8 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
 {
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private SshClient? _client;
+    private SshClient? _bastion;
+    private ForwardedPortLocal? _forward;
 
     public string Target => server.ToString();
 
@@ -86,7 +88,10 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         throw new CommandTimedOutException(Target, command, timeout);
     }
 
-    /// <summary>Connects (once) within the timeout, checking the host key against known_hosts.</summary>
+    /// <summary>
+    /// Connects (once) within the timeout, checking the host key against known_hosts; through the bastion of
+    /// DEPLOY_SSH_JUMP or ProxyJump when there is one (one connection to it, one forwarded through it to the server).
+    /// </summary>
     public async Task<SshClient> ConnectAsync(CancellationToken cancellation = default)
     {
         await _connectGate.WaitAsync(cancellation);
@@ -95,31 +100,26 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
             if (_client is { IsConnected: true }) return _client;
             if (_client is not null)
                 throw new SshConnectionException($"[{Target}] the SSH connection was lost; not reconnecting in the middle of a run.");
-            if (settings.KeyFile is null || !File.Exists(settings.KeyFile))
-                throw new SshConnectionException($"No SSH private key: set DEPLOY_SSH_KEY to a key file authorised on {Target}.");
 
-            var connection = new ConnectionInfo(server.Host, server.Port, server.User,
-                new PrivateKeyAuthenticationMethod(server.User, new PrivateKeyFile(settings.KeyFile)))
+            var endpoint = SshEndpoint.Resolve(server, settings);
+            var (keys, tried) = KeySources(endpoint.Config);
+            if (keys.Count == 0)
+                throw new SshConnectionException($"[{Target}] no SSH key to offer: {string.Join("; ", tried.DefaultIfEmpty("set DEPLOY_SSH_KEY to a key file authorised there, or start ssh-agent (SSH_AUTH_SOCK)"))}.");
+
+            var host = endpoint.Address.Host;
+            var port = endpoint.Address.Port;
+            if ((settings.Jump ?? endpoint.Config.ProxyJump) is { } jump)
             {
-                Timeout = settings.ConnectTimeout,
-            };
-            var client = new SshClient(connection) { KeepAliveInterval = TimeSpan.FromSeconds(15) };
-            string? rejection = null;
-            client.HostKeyReceived += (_, e) => e.CanTrust = (rejection = CheckHostKey(e)) is null;
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-            timeout.CancelAfter(settings.ConnectTimeout);
-            try
-            {
-                await client.ConnectAsync(timeout.Token);
-            }
-            catch (Exception error) when (error is not OperationCanceledException || timeout.IsCancellationRequested)
-            {
-                client.Dispose();
-                throw new SshConnectionException(rejection ?? (error is OperationCanceledException or SshOperationTimeoutException
-                    ? $"[{Target}] no SSH answer within {settings.ConnectTimeout.TotalSeconds:0.#}s."
-                    : $"[{Target}] SSH connection failed: {error.Message}"), error);
+                var bastion = SshEndpoint.Resolve(ServerAddress.Parse(jump.Split(',')[0], "DEPLOY_SSH_JUMP/ProxyJump"), settings);
+                _bastion = await OpenAsync(bastion, bastion.Address.Host, bastion.Address.Port, keys, tried, cancellation);
+                _forward = new ForwardedPortLocal("127.0.0.1", 0, endpoint.Address.Host, (uint)endpoint.Address.Port);
+                _bastion.AddForwardedPort(_forward);
+                _forward.Start();
+                (host, port) = ("127.0.0.1", (int)_forward.BoundPort);
+                log.Verbose($"[{Target}] through the bastion {bastion.Address}");
             }
 
+            var client = await OpenAsync(endpoint, host, port, keys, tried, cancellation);
             log.Verbose($"[{Target}] connected over SSH");
             return _client = client;
         }
@@ -127,6 +127,92 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         {
             _connectGate.Release();
         }
+    }
+
+    /// <summary>One SSH connection to host:port, the host key checked as the endpoint's own (a forwarded port is not the server's name).</summary>
+    private async Task<SshClient> OpenAsync(SshEndpoint endpoint, string host, int port, IReadOnlyList<IPrivateKeySource> keys, IReadOnlyList<string> tried,
+        CancellationToken cancellation)
+    {
+        var connection = new ConnectionInfo(host, port, endpoint.Address.User, new PrivateKeyAuthenticationMethod(endpoint.Address.User, keys.ToArray()))
+        {
+            Timeout = endpoint.ConnectTimeout,
+        };
+        var client = new SshClient(connection) { KeepAliveInterval = endpoint.KeepAlive };
+        string? rejection = null;
+        client.HostKeyReceived += (_, e) => e.CanTrust = (rejection = CheckHostKey(endpoint, e)) is null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(endpoint.ConnectTimeout);
+        try
+        {
+            await client.ConnectAsync(timeout.Token);
+            return client;
+        }
+        catch (Exception error) when (error is not OperationCanceledException || timeout.IsCancellationRequested)
+        {
+            client.Dispose();
+            var name = $"[{endpoint.Address}]";
+            throw new SshConnectionException(rejection ?? error switch
+            {
+                OperationCanceledException or SshOperationTimeoutException => $"{name} no SSH answer within {endpoint.ConnectTimeout.TotalSeconds:0.#}s.",
+                SshAuthenticationException => $"{name} authentication failed for {endpoint.Address.User}; offered: {string.Join("; ", tried)}.",
+                _ => $"{name} SSH connection failed: {error.Message}",
+            }, error);
+        }
+    }
+
+    /// <summary>
+    /// The keys to offer, in order: the configured key file (DEPLOY_SSH_KEY, else the config's IdentityFile), the
+    /// agent's, the default key files (neither of the last two with IdentitiesOnly). What was tried, and why a key
+    /// could not be used, is said in one line each if authentication fails.
+    /// </summary>
+    private (List<IPrivateKeySource> Keys, List<string> Tried) KeySources(SshHostConfig config)
+    {
+        var keys = new List<IPrivateKeySource>();
+        var tried = new List<string>();
+        if (settings.Passphrase is { } passphrase) masker.Add(passphrase);
+        IReadOnlyList<string> configured = settings.KeyFile is { } file ? [file] : config.IdentityFiles;
+        void AddFile(string path)
+        {
+            if (!File.Exists(path))
+            {
+                tried.Add($"key file {path}: not found");
+                return;
+            }
+
+            try
+            {
+                keys.Add(new PrivateKeyFile(path, settings.Passphrase));
+                tried.Add($"key file {path}");
+            }
+            catch (SshPassPhraseNullOrEmptyException)
+            {
+                tried.Add($"key file {path}: encrypted, and DEPLOY_SSH_KEY_PASSPHRASE is not set");
+            }
+            catch (Exception error) when (error is SshException or InvalidOperationException or ArgumentException or System.Security.Cryptography.CryptographicException)
+            {
+                tried.Add($"key file {path}: {(settings.Passphrase is null ? error.Message : "cannot be read with DEPLOY_SSH_KEY_PASSPHRASE (wrong passphrase?)")}");
+            }
+        }
+
+        foreach (var path in configured) AddFile(path);
+        if (config.IdentitiesOnly) return (keys, tried);
+        if (settings.AgentSocket is { } socket)
+        {
+            try
+            {
+                var agent = new SshAgent(socket);
+                tried.Add($"ssh-agent ({agent.Count} key(s))");
+                if (agent.Count > 0) keys.Add(agent);
+            }
+            catch (Exception error) when (error is System.Net.Sockets.SocketException or SshConnectionException or IOException)
+            {
+                tried.Add($"ssh-agent at {socket}: {error.Message}");
+            }
+        }
+
+        if (configured.Count == 0)
+            foreach (var path in settings.DefaultKeyFiles) AddFile(path);
+        return (keys, tried);
     }
 
     /// <summary>
@@ -164,36 +250,39 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         }
     }
 
-    private string? CheckHostKey(HostKeyEventArgs key)
+    private string? CheckHostKey(SshEndpoint endpoint, HostKeyEventArgs key)
     {
-        var verdict = KnownHosts.Load(settings.KnownHostsFile).Verify(server.Host, server.Port, key.HostKeyName, key.HostKey);
-        var line = KnownHosts.Line(server.Host, server.Port, key.HostKeyName, key.HostKey);
+        var (address, file) = (endpoint.Address, endpoint.KnownHostsFile);
+        var name = $"[{address}]";
+        var verdict = KnownHosts.Load(file).Verify(address.Host, address.Port, key.HostKeyName, key.HostKey);
         switch (verdict)
         {
             case HostKeyVerdict.Known:
                 return null;
             case HostKeyVerdict.Changed:
-                return $"[{Target}] HOST KEY CHANGED: the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is not the one in {settings.KnownHostsFile}. " +
+                return $"{name} HOST KEY CHANGED: the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is not the one in {file}. " +
                        "Someone may be intercepting the connection; if the server was really rebuilt, replace its line there.";
             case HostKeyVerdict.Revoked:
-                return $"[{Target}] the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is marked @revoked in {settings.KnownHostsFile}: refused.";
+                return $"{name} the server's {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) is marked @revoked in {file}: refused.";
             case HostKeyVerdict.KnownOtherType:
-                return $"[{Target}] the server offers a {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) but {settings.KnownHostsFile} knows it by keys of other types: " +
+                return $"{name} the server offers a {key.HostKeyName} key (SHA256:{key.FingerPrintSHA256}) but {file} knows it by keys of other types: " +
                        "refused, even with --trust-new-host (a new key is trusted only for a host with none). Check with the server's owner, then add the line by hand.";
             case HostKeyVerdict.Unknown when settings.TrustNewHost:
-                Directory.CreateDirectory(Path.GetDirectoryName(settings.KnownHostsFile)!);
-                File.AppendAllText(settings.KnownHostsFile, line + "\n");
-                log.Warning($"[{Target}] trusted a new host key (SHA256:{key.FingerPrintSHA256}), added to {settings.KnownHostsFile}");
+                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                File.AppendAllText(file, KnownHosts.Line(address.Host, address.Port, key.HostKeyName, key.HostKey) + "\n");
+                log.Warning($"{name} trusted a new host key (SHA256:{key.FingerPrintSHA256}), added to {file}");
                 return null;
             default:
-                return $"[{Target}] unknown host key (SHA256:{key.FingerPrintSHA256}) not in {settings.KnownHostsFile}. " +
-                       $"Check the fingerprint with the server's owner, then add it (ssh-keyscan -p {server.Port} {server.Host} >> {settings.KnownHostsFile}) or run once with --trust-new-host.";
+                return $"{name} unknown host key (SHA256:{key.FingerPrintSHA256}) not in {file}. " +
+                       $"Check the fingerprint with the server's owner, then add it (ssh-keyscan -p {address.Port} {address.Host} >> {file}) or run once with --trust-new-host.";
         }
     }
 
     public void Dispose()
     {
         _client?.Dispose();
+        _forward?.Dispose();
+        _bastion?.Dispose();
         _connectGate.Dispose();
     }
 }

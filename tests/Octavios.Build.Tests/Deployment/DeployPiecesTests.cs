@@ -87,13 +87,13 @@ public class DeployPiecesTests
     [TestCase("latest", null)]
     public void PruneKnowsWhichReleaseATagBelongsTo(string tag, string? release) => Assert.That(PrunePlan.ReleaseOf(tag), Is.EqualTo(release));
 
-    [TestCase("deploy@prod.example.com", "deploy", "prod.example.com", 22)]
+    [TestCase("deploy@prod.example.com", "deploy", "prod.example.com", 0)]
+    [TestCase("prod", "", "prod", 0)]
     [TestCase("root@127.0.0.1:2222", "root", "127.0.0.1", 2222)]
     [TestCase("ci@[::1]:22", "ci", "::1", 22)]
     public void ServerAddresses(string text, string user, string host, int port) =>
         Assert.That(ServerAddress.Parse(text), Is.EqualTo(new ServerAddress(user, host, port)));
 
-    [TestCase("prod.example.com")]
     [TestCase("root@host;rm -rf /")]
     [TestCase("root@host:99999")]
     [TestCase("-oProxyCommand=x@host")]
