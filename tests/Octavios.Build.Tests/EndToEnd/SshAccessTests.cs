@@ -72,3 +72,58 @@ public class SshAccessTests
         }
     }
 }
+
+/// <summary>
+/// A server reachable only through a bastion: its sshd port refuses every local connection but those of the bastion's
+/// login user (an iptables owner rule), so the suite must go through ProxyJump; both host keys are checked.
+/// </summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class BastionTests
+{
+    private const string JumpUser = "octavios-jump";
+
+    [Test]
+    public void ADeployGoesThroughTheBastionWithBothHostKeysChecked()
+    {
+        using var rig = new ProdRig();
+        Shell.Run("useradd", ["--create-home", "--shell", "/bin/sh", JumpUser]);
+        Assert.That(Shell.Run("id", [JumpUser]).ExitCode, Is.Zero, "the bastion's login user exists");
+        using var bastion = TestSshServer.Start(extraConfig: $"AllowUsers {JumpUser}\nAllowTcpForwarding yes");
+        File.Copy(rig.Ssh.ClientKey + ".pub", Path.Combine(bastion.Directory, "authorized_keys"), overwrite: true);
+        // sshd reads authorized_keys as the user who logs in.
+        File.SetUnixFileMode(bastion.Directory, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Path.Combine(bastion.Directory, "authorized_keys"), (UnixFileMode)0b110_100_100);
+        File.AppendAllText(rig.Ssh.KnownHosts, bastion.KnownHostsLine() + "\n");
+        string[] Rule(string action, string target) =>
+            [action, "OUTPUT", "-p", "tcp", "-d", "127.0.0.1", "--dport", rig.Ssh.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. target == "ACCEPT" ? new[] { "-m", "owner", "--uid-owner", JumpUser } : [], "-j", target];
+        Assert.That(Shell.Run("iptables", Rule("-I", "REJECT")).ExitCode, Is.Zero);
+        Assert.That(Shell.Run("iptables", Rule("-I", "ACCEPT")).ExitCode, Is.Zero);
+        try
+        {
+            var direct = rig.Run(null, "--target=Validate", "--exclusive", "--services=backend");
+            Assert.That(direct.ExitCode, Is.EqualTo(ExitCodes.Failed), "the server refuses a direct connection: " + direct.StandardOutput + direct.StandardError);
+
+            var environment = rig.Environment();
+            environment["DEPLOY_SSH_JUMP"] = $"{JumpUser}@127.0.0.1:{bastion.Port}";
+            var connections = rig.Ssh.Connections();
+            var deploy = rig.Run(environment, "--target=Deploy", "--services=backend", "--version=0.2.2");
+            Assert.That(deploy.ExitCode, Is.Zero, deploy.StandardOutput + deploy.StandardError);
+            Assert.That(rig.App.Containers()["backend"].Health, Is.EqualTo("healthy"));
+            Assert.That(rig.Ssh.Connections() - connections, Is.EqualTo(1), "one connection to the server, forwarded through the bastion");
+
+            var other = Path.Combine(bastion.Directory, "other_key");
+            Shell.Run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", other]);
+            var key = File.ReadAllText(other + ".pub").Split(' ');
+            File.WriteAllText(rig.Ssh.KnownHosts, File.ReadAllText(rig.Ssh.KnownHosts).Replace(bastion.KnownHostsLine(), $"[127.0.0.1]:{bastion.Port} {key[0]} {key[1]}"));
+            var changed = rig.Run(environment, "--target=Validate", "--exclusive", "--services=backend");
+            Assert.That(changed.ExitCode, Is.EqualTo(ExitCodes.Failed));
+            Assert.That(changed.StandardOutput + changed.StandardError, Does.Contain("HOST KEY CHANGED").And.Contain($"127.0.0.1:{bastion.Port}"));
+        }
+        finally
+        {
+            Shell.Run("iptables", Rule("-D", "ACCEPT"));
+            Shell.Run("iptables", Rule("-D", "REJECT"));
+        }
+    }
+}

@@ -30,7 +30,8 @@ public sealed class TestSshServer : IDisposable
     }
 
     /// <param name="dockerHost">The Docker engine the server's commands reach (SetEnv DOCKER_HOST); this machine's by default.</param>
-    public static TestSshServer Start(string? dockerHost = null)
+    /// <param name="extraConfig">More sshd_config lines (AllowUsers for a bastion, say).</param>
+    public static TestSshServer Start(string? dockerHost = null, string extraConfig = "")
     {
         System.IO.Directory.CreateDirectory("/run/sshd");
         var directory = System.IO.Directory.CreateTempSubdirectory("octavios-sshd-").FullName;
@@ -54,6 +55,7 @@ public sealed class TestSshServer : IDisposable
             LogLevel VERBOSE
             MaxStartups 10:30:100
             {(dockerHost is null ? "" : $"SetEnv DOCKER_HOST={dockerHost}")}
+            {extraConfig}
             """);
         var process = Process.Start(new ProcessStartInfo("/usr/sbin/sshd",
             ["-D", "-f", Path.Combine(directory, "sshd_config"), "-E", Path.Combine(directory, "sshd.log")]))!;
@@ -68,6 +70,13 @@ public sealed class TestSshServer : IDisposable
     /// <summary>How many SSH connections the server accepted so far, read from its log.</summary>
     public int Connections() =>
         File.Exists(LogFile) ? File.ReadAllLines(LogFile).Count(l => l.Contains("Connection from 127.0.0.1", StringComparison.Ordinal)) : 0;
+
+    /// <summary>This server's known_hosts line, as the suite would find it for host:port.</summary>
+    public string KnownHostsLine(int? port = null)
+    {
+        var hostKey = File.ReadAllText(Path.Combine(Directory, "host_key.pub")).Split(' ');
+        return $"[127.0.0.1]:{port ?? Port} {hostKey[0]} {hostKey[1]}";
+    }
 
     /// <summary>Trusts this server's host key on another port too (a proxy in front of it).</summary>
     public void TrustPort(int port)
