@@ -113,7 +113,7 @@ public class DeployTests
 
         Assert.That(result.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(result));
         Assert.That(result.StandardError, Does.Contain("SSH connection was lost"));
-        Assert.That(Output(result), Does.Contain("takes it over once its heartbeat stops").Or.Contain("takes the lock over once the lost run's heartbeat"),
+        Assert.That(Output(result), Does.Contain("takes it over once its heartbeat is").Or.Contain("takes the lock over once the lost run's heartbeat"),
             "the lock left behind is reported with what will release it");
 
         var unlock = rig.Run(null, "--target=Unlock");
