@@ -26,7 +26,7 @@ public class CrashAtEveryStepTests
     {
         _app = new ExampleApp("localhost:5999", push: false);
         // Quick health and no Compose probe keep each of the ~60 runs short; the probe is read-only, before any change.
-        _app.Configure(ExampleApp.StableSetting, "stableSeconds: 1\n  lockStaleSeconds: 2");
+        _app.Configure(ExampleApp.StableSetting, "stableSeconds: 0\n  drainSeconds: 0\n  lockStaleSeconds: 2");
         _app.Configure("  project: ", "  version: v1\n  project: ");
         var overlay = Path.Combine(_app.Directory, "infra", "docker-compose.production.yml");
         File.WriteAllText(overlay, File.ReadAllText(overlay).Replace("interval: 2s", "interval: 1s").Replace("start_period: 2s", "start_period: 1s"));
