@@ -17,6 +17,7 @@ public class SecretLeakTests
         environment["GITHUB_STEP_SUMMARY"] = Path.Combine(reports, "summary.md");
         string[][] runs =
         [
+            ["--target=Deploy", "--services=proxy", "--version=0.2.2"],
             ["--target=Detect", "--services=changed"],
             ["--target=Env", $"--report={reports}/env.json"],
             ["--target=Validate", "--services=backend", $"--report={reports}/validate.json"],

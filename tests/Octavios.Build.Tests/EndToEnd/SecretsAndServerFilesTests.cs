@@ -72,8 +72,10 @@ public class SecretsAndServerFilesTests
     [Test]
     public void PruneOrdersReleaseCandidatesBySemverAndItsDryRunListsWhatItRemoves()
     {
-        using var app = new ExampleApp("localhost:5999", push: false);
-        var repository = "localhost:5999/octavios/backend";
+        // A registry name of its own: images of other tests share this engine, and Prune works on the whole repository.
+        var registry = $"prune{Guid.NewGuid():N}"[..13] + ".test:5999";
+        using var app = new ExampleApp(registry, push: false);
+        var repository = $"{registry}/octavios/backend";
         for (var n = 2; n <= 11; n++)
             Ok(Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Tag", "--services=backend", $"--version=1.0.0-rc.{n}"));
         Ok(Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend", "--version=1.0.0-rc.9"));
