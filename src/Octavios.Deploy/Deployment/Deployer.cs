@@ -57,7 +57,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var after = new Dictionary<string, string>(records.Current);
         foreach (var (variable, version) in request.Versions) after[variable] = version;
         // Pulling changes nothing that runs: a failure here leaves nothing to undo.
-        if (pull) await PullAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
+        if (pull)
+        {
+            log.Information($"[{target.Target}] pulling {string.Join(", ", waves.SelectMany(w => w).Select(p => p.Name))}");
+            await PullAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
+        }
 
         var rollout = new Rollout(config, target, log, Poll);
         var keep = new Dictionary<string, IReadOnlyList<string>>();
@@ -91,6 +95,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             throw Uncommitted(failure, journal, $"{Describe(request.Versions)} is healthy, but its records could not be written");
         }
 
+        log.Information($"[{target.Target}] recorded {Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
         await held.ReleaseAsync();
         foreach (var slow in rollout.SlowStops)
             log.Warning($"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +

@@ -103,6 +103,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
         var count = old.Count;
         foreach (var step in old.Chunk(batch))
         {
+            log.Information($"{plan.Name}: starting {step.Length} new container(s) beside the running one(s)");
             var before = (await ContainersAsync(plan, cancellation)).Select(c => c.Id).ToHashSet();
             await target.RunAsync(compose.CreateBeside(plan.ComposeService, count + step.Length), cancellation);
             var created = (await ContainersAsync(plan, cancellation)).Where(c => !before.Contains(c.Id)).Select(c => c.Id).ToList();
@@ -132,11 +133,13 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
             if (config.Deploy.DrainSeconds > 0) await Task.Delay(TimeSpan.FromSeconds(config.Deploy.DrainSeconds), cancellation);
             foreach (var container in step)
             {
+                log.Information($"{plan.Name}: stopping the old container (grace {plan.Shape.StopGraceSeconds}s)");
                 var clock = Stopwatch.StartNew();
                 await target.RunAsync(ContainerCommands.Stop(container.Id, plan.Shape.StopGraceSeconds), cancellation);
                 if (clock.Elapsed.TotalSeconds >= plan.Shape.StopGraceSeconds - 0.5 && plan.Shape.StopGraceSeconds > 0)
                     SlowStops.Add(new SlowStop(plan.Name, clock.Elapsed.TotalSeconds));
                 await target.RunAsync(ContainerCommands.Remove(container.Id), cancellation);
+                log.Information($"{plan.Name}: the old container is stopped and removed after {clock.Elapsed.TotalSeconds:0.0}s");
             }
         }
     }

@@ -52,6 +52,7 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
     {
         if (runner.IsDryRun) return;
         if (ids.Count == 0) throw new HealthGateException(service, "no container was created");
+        log.Information($"{service}: waiting for it to be healthy (up to {timeout.TotalSeconds:0}s)");
         var clock = Stopwatch.StartNew();
         var reason = "";
         TimeSpan? healthySince = null;

@@ -25,6 +25,7 @@ public class SshAccessTests
     public void AKeyHeldOnlyByTheAgentAnEncryptedKeyAndAConfigAliasEachReachTheServer()
     {
         using var rig = new ProdRig();
+        rig.Push("0.2.2", "backend");
         var home = Directory.CreateTempSubdirectory("octavios-home-").FullName;
         var socket = Path.Combine(home, "agent.sock");
         var agent = Shell.StartBackground("ssh-agent", ["-D", "-a", socket]);
@@ -88,6 +89,8 @@ public class BastionTests
     {
         using var rig = new ProdRig();
         Shell.Run("useradd", ["--create-home", "--shell", "/bin/sh", JumpUser]);
+        // A new account is locked ('!'), and sshd refuses a locked account even a key: '*' is no password, but not locked.
+        Shell.Run("usermod", ["--password", "*", JumpUser]);
         Assert.That(Shell.Run("id", [JumpUser]).ExitCode, Is.Zero, "the bastion's login user exists");
         using var bastion = TestSshServer.Start(extraConfig: $"AllowUsers {JumpUser}\nAllowTcpForwarding yes");
         File.Copy(rig.Ssh.ClientKey + ".pub", Path.Combine(bastion.Directory, "authorized_keys"), overwrite: true);
