@@ -115,7 +115,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
     {
-        foreach (var line in lines) DeployLog.Information(line);
+        // One write for the whole table: a 200,000-line Env listing then takes a fraction of a second, not many.
+        if (string.Join('\n', lines) is { Length: > 0 } table) DeployLog.Information(table);
         if (Options.ReportPath is not null) File.WriteAllText(Options.ReportPath, Masker.Mask(json));
         if (markdown is not null && Variable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
             File.AppendAllText(summary, Masker.Mask(markdown) + System.Environment.NewLine);

@@ -14,6 +14,8 @@ public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Vari
     public static LoadedEnvFile Read(string label, string text, Func<string, string?> processEnvironment, DotEnvRules rules)
     {
         var variables = DotEnvReader.Parse(text, label, processEnvironment, rules);
+        // The two Compose versions read alike a file without '$', quotes, backslashes or tabs: one reading is enough.
+        if (text.AsSpan().IndexOfAny("$'\"\\\t") < 0) return new LoadedEnvFile(label, variables, rules, variables);
         IReadOnlyList<EnvVariable>? other;
         try
         {
@@ -41,7 +43,8 @@ public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Vari
 
     /// <summary>The values to mask, in both readings: secrets, credentials by name or look, URL passwords.</summary>
     public IEnumerable<string> SecretValues(IEnumerable<string> configured) =>
-        Variables.Concat(OtherReading ?? []).SelectMany(v => SecretNames.ValuesToMask(v.Name, v.Value, configured)).Distinct();
+        (ReferenceEquals(OtherReading, Variables) ? Variables : Variables.Concat(OtherReading ?? []))
+            .SelectMany(v => SecretNames.ValuesToMask(v.Name, v.Value, configured)).Distinct();
 
     /// <summary>The first 12 hex digits of a value's SHA-256: enough to compare two values, nothing to recover one.</summary>
     public static string ShortHash(string value) =>

@@ -17,6 +17,7 @@ public static partial class SecretNames
     {
         if (value.Length == 0) yield break;
         if (IsSecret(name, configured) || CredentialName().IsMatch(name) || LooksRandom(value)) yield return value;
+        if (!value.Contains("://", StringComparison.Ordinal)) yield break;
         foreach (Match url in UrlUserInfo().Matches(value))
         {
             yield return url.Groups[1].Value;
@@ -27,13 +28,26 @@ public static partial class SecretNames
     /// <summary>16+ characters, letters and digits both, no spaces, about 3.5 bits of entropy a character or more.</summary>
     public static bool LooksRandom(string value)
     {
-        if (value.Length < 16 || value.Any(char.IsWhiteSpace) || value.Contains("://", StringComparison.Ordinal)) return false;
-        if (!value.Any(char.IsDigit) || !value.Any(char.IsLetter)) return false;
-        var entropy = value.GroupBy(c => c).Sum(g =>
+        if (value.Length is < 16 or > 4096 || value.Contains("://", StringComparison.Ordinal)) return false;
+        Span<int> counts = stackalloc int[128];
+        var (digit, letter) = (false, false);
+        foreach (var c in value)
         {
-            var p = (double)g.Count() / value.Length;
-            return -p * Math.Log2(p);
-        });
+            if (c > 127 || char.IsWhiteSpace(c)) return false;
+            counts[c]++;
+            digit |= char.IsAsciiDigit(c);
+            letter |= char.IsAsciiLetter(c);
+        }
+
+        if (!digit || !letter) return false;
+        var entropy = 0.0;
+        foreach (var count in counts)
+        {
+            if (count == 0) continue;
+            var p = (double)count / value.Length;
+            entropy -= p * Math.Log2(p);
+        }
+
         return entropy >= 3.5;
     }
 
