@@ -187,6 +187,7 @@ public static partial class DotEnvReader
 
     private static string Expand(string value, string file, int line, Func<string, string?> lookup)
     {
+        if (!value.Contains('$')) return value;
         try
         {
             return Interpolation.Substitute(value, lookup);
@@ -250,7 +251,7 @@ public static partial class DotEnvReader
 
     /// <summary>python-dotenv's expansion: <c>${NAME}</c> and <c>${NAME:-default}</c>, anything else as written.</summary>
     private static string ExpandV1(string value, Func<string, string?> lookup) =>
-        V1Reference().Replace(value, m => lookup(m.Groups[1].Value) is { Length: > 0 } found
+        !value.Contains('$') ? value : V1Reference().Replace(value, m => lookup(m.Groups[1].Value) is { Length: > 0 } found
             ? found
             : m.Groups[2].Success ? m.Groups[2].Value : "");
 
