@@ -249,9 +249,9 @@ public static partial class DotEnvReader
             var c => c.ToString(),
         });
 
-    /// <summary>python-dotenv's expansion: <c>${NAME}</c> and <c>${NAME:-default}</c>, anything else as written.</summary>
+    /// <summary>python-dotenv's expansion: <c>${NAME}</c> and <c>${NAME:-default}</c> (the default only when NAME is not set at all), anything else as written.</summary>
     private static string ExpandV1(string value, Func<string, string?> lookup) =>
-        !value.Contains('$') ? value : V1Reference().Replace(value, m => lookup(m.Groups[1].Value) is { Length: > 0 } found
+        !value.Contains('$') ? value : V1Reference().Replace(value, m => lookup(m.Groups[1].Value) is { } found
             ? found
             : m.Groups[2].Success ? m.Groups[2].Value : "");
 
