@@ -144,7 +144,9 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     {
         try
         {
-            return DeployTarget.Create(Options.Environment, dryRun, Local, DeployLog, Masker, Variable, SshSettings.FromEnvironment(Variable, Options.TrustNewHost));
+            // The real target of a dry run (Prune's listing reads it) needs a real local runner, not the dry one.
+            var local = dryRun || !DryRun ? Local : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
+            return DeployTarget.Create(Options.Environment, dryRun, local, DeployLog, Masker, Variable, SshSettings.FromEnvironment(Variable, Options.TrustNewHost));
         }
         catch (DeployInputException error)
         {
