@@ -26,8 +26,9 @@ public sealed class EnvTask : BuildTask<BuildContext>
             .Prepend($"{"NAME".PadRight(width)}  LENGTH  SHA256")
             .Prepend($"{envFile.Label}, read as {envFile.RulesName} reads it");
         if (differ.Count > 0) lines = lines.Append($"* read differently by the other Compose version: {string.Join(", ", differ)}");
+        // The JSON is built only for --report: on a 10 MB file it costs as much as the reading.
         context.Publish(lines,
-            JsonSerializer.Serialize(new { file = envFile.Label, reading = envFile.RulesName, variables = rows }, new JsonSerializerOptions { WriteIndented = true }),
+            context.Options.ReportPath is null ? "" : JsonSerializer.Serialize(new { file = envFile.Label, reading = envFile.RulesName, variables = rows }, new JsonSerializerOptions { WriteIndented = true }),
             null);
     }
 }

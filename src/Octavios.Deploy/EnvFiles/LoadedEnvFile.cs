@@ -48,5 +48,5 @@ public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Vari
 
     /// <summary>The first 12 hex digits of a value's SHA-256: enough to compare two values, nothing to recover one.</summary>
     public static string ShortHash(string value) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)))[..12];
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(value)).AsSpan(0, 6));
 }
