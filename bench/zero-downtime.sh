@@ -45,7 +45,7 @@ deploy() { # strategy version -> "failed seconds"
   sleep 1
   local report; report=$(suite --target=Deploy --exclusive --services=backend --version="$2")
   sleep 2; touch "$stop"; wait "$prober"
-  local seconds; seconds=$(printf '%s\n' "$report" | awk '$1 == "Deploy" { split($2, t, ":"); printf "%.1f", t[1] * 3600 + t[2] * 60 + t[3] }')
+  local seconds; seconds=$(printf '%s\n' "$report" | awk '$1 == "Deploy" && $2 ~ /^[0-9]/ { split($2, t, ":"); printf "%.1f", t[1] * 3600 + t[2] * 60 + t[3] }')
   echo "$(wc -l < "$failures") $seconds"
 }
 
