@@ -3,6 +3,7 @@
 # `git diff --name-only REF HEAD` piped through a shell glob match. Median of RUNS runs each; prints both and the ratio.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/bench/lib.sh"
 runs="${RUNS:-7}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -55,12 +56,8 @@ detect() { "$root/build.sh" --config="$repo/app/octavios.build.yml" --target=Det
 
 median_ms() {
   local samples=()
-  for _ in $(seq 1 "$runs"); do
-    local start end
-    start=$(date +%s%N); "$@" >/dev/null; end=$(date +%s%N)
-    samples+=($(( (end - start) / 1000 )))
-  done
-  printf '%s\n' "${samples[@]}" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f\n", m/1000}'
+  for _ in $(seq 1 "$runs"); do samples+=("$(time_ms "$@")"); done
+  median "${samples[@]}"
 }
 
 "$root/build.sh" --tree >/dev/null
@@ -72,4 +69,4 @@ d=$(median_ms detect)
 echo "runs per command: $runs"
 echo "git diff | shell glob (median): ${b} ms"
 echo "./build.sh --target=Detect (median, whole process): ${d} ms"
-echo "ratio Detect / baseline: $(awk -v d="$d" -v b="$b" 'BEGIN {printf "%.2f", d/b}')"
+echo "ratio Detect / baseline: $(ratio "$d" "$b")"

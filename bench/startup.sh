@@ -5,19 +5,18 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${RUNS:-15}"
 cd "$root"
+. "$root/bench/lib.sh"
 ./build.sh --tree >/dev/null   # warm: build once if needed, fill the file cache
 
 # The two commands alternate, so drift in the machine's load touches both alike.
 direct_samples=(); script_samples=()
-time_ms() { local start end; start=$(date +%s%N); "$@" >/dev/null; end=$(date +%s%N); echo $(( (end - start) / 1000 )); }
 for _ in $(seq 1 "$runs"); do
   direct_samples+=("$(time_ms "$root/.artifacts/build/Octavios.Build" --tree)")
   script_samples+=("$(time_ms "$root/build.sh" --tree)")
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f\n", m/1000}'; }
 direct=$(median "${direct_samples[@]}")
 script=$(median "${script_samples[@]}")
-ratio=$(awk -v s="$script" -v d="$direct" 'BEGIN {printf "%.2f", s/d}')
+ratio=$(ratio "$script" "$direct")
 echo "runs per command: $runs (alternating)"
 echo "built app --tree (median): ${direct} ms"
 echo "./build.sh --tree (median): ${script} ms"

@@ -170,9 +170,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     private async Task<LoadedEnvFile?> LoadAndMaskAsync()
     {
         // Read the way the Compose that will run reads it: the target's, unless the configuration says which.
-        var flavor = await ReadingFlavorAsync();
-        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, () => Target.Runner, Variable,
-            flavor == Deploy.Commands.ComposeFlavor.V1 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2, Cancellation);
+        async Task<DotEnvRules> Rules() => await ReadingFlavorAsync() == Deploy.Commands.ComposeFlavor.V1 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2;
+        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, () => Target.Runner, Variable, Rules(), Cancellation);
         foreach (var secret in envFile?.SecretValues(Config.Validation.Secrets) ?? []) Masker.Add(secret);
         return envFile;
     }

@@ -10,19 +10,23 @@ namespace Octavios.Deploy.EnvFiles;
 /// </summary>
 public static class EnvFileSource
 {
-    /// <summary>Null when there is no env file to read; throws <see cref="EnvFileSyntaxException"/> on a file Compose would refuse.</summary>
+    /// <summary>
+    /// Null when there is no env file to read; throws <see cref="EnvFileSyntaxException"/> on a file Compose would refuse.
+    /// A local file is read while the target is asked for <paramref name="rules"/>; the server's only after (one command at a time there).
+    /// </summary>
     public static async Task<LoadedEnvFile?> LoadAsync(EnvFileLocation location, Func<ICommandRunner> target,
-        Func<string, string?> processEnvironment, DotEnvRules rules, CancellationToken cancellation = default)
+        Func<string, string?> processEnvironment, Task<DotEnvRules> rules, CancellationToken cancellation = default)
     {
         if (location.LocalFile is { } path)
-            return File.Exists(path) ? LoadedEnvFile.Read(path, await ReadBoundedAsync(path, cancellation), processEnvironment, rules) : null;
+            return File.Exists(path) ? await LoadedEnvFile.ReadAsync(path, await ReadBoundedAsync(path, cancellation), processEnvironment, rules) : null;
 
         var server = target();
+        var serverRules = await rules;
         if (location.TargetPath is null || server.IsDryRun) return null;
         var read = await server.TryRunAsync(RemoteFiles.ReadSecret(location.TargetPath), cancellation);
         if (!read.Succeeded) return null;
         var label = $"{server.Target}:{location.TargetPath}";
-        return LoadedEnvFile.Read(label, read.StandardOutput, processEnvironment, rules);
+        return LoadedEnvFile.Read(label, read.StandardOutput, processEnvironment, serverRules);
     }
 
     /// <summary>An env file is text of reasonable size; a FIFO or a device (stat size 0) is never opened, so never read forever.</summary>

@@ -10,24 +10,33 @@ namespace Octavios.Deploy.EnvFiles;
 public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Variables, DotEnvRules Rules = DotEnvRules.ComposeV2,
     IReadOnlyList<EnvVariable>? OtherReading = null)
 {
-    /// <summary>Reads a file's text with the given rules, and with the other Compose's too (its syntax errors aside).</summary>
-    public static LoadedEnvFile Read(string label, string text, Func<string, string?> processEnvironment, DotEnvRules rules)
+    /// <summary>
+    /// Reads a file's text with the rules the target's Compose uses, and with the other Compose's too (its syntax errors
+    /// aside); both readings are parsed while <paramref name="rules"/> is still being learned.
+    /// </summary>
+    public static async Task<LoadedEnvFile> ReadAsync(string label, string text, Func<string, string?> processEnvironment, Task<DotEnvRules> rules)
     {
-        var variables = DotEnvReader.Parse(text, label, processEnvironment, rules);
+        var v2 = Task.Run(() => DotEnvReader.Parse(text, label, processEnvironment, DotEnvRules.ComposeV2));
         // The two Compose versions read alike a file without '$', quotes, backslashes or tabs: one reading is enough.
-        if (text.AsSpan().IndexOfAny("$'\"\\\t") < 0) return new LoadedEnvFile(label, variables, rules, variables);
+        var v1 = text.AsSpan().IndexOfAny("$'\"\\\t") < 0 ? v2 : Task.Run(() => DotEnvReader.Parse(text, label, processEnvironment, DotEnvRules.ComposeV1));
+        var chosen = await rules;
+        var (reading, otherReading) = chosen == DotEnvRules.ComposeV2 ? (v2, v1) : (v1, v2);
+        var variables = await reading;
         IReadOnlyList<EnvVariable>? other;
         try
         {
-            other = DotEnvReader.Parse(text, label, processEnvironment, rules == DotEnvRules.ComposeV2 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2);
+            other = await otherReading;
         }
         catch (EnvFileSyntaxException)
         {
             other = null;
         }
 
-        return new LoadedEnvFile(label, variables, rules, other);
+        return new LoadedEnvFile(label, variables, chosen, other);
     }
+
+    public static LoadedEnvFile Read(string label, string text, Func<string, string?> processEnvironment, DotEnvRules rules) =>
+        ReadAsync(label, text, processEnvironment, Task.FromResult(rules)).GetAwaiter().GetResult();
 
     public string? this[string name] => Variables.LastOrDefault(v => v.Name == name)?.Value;
 
@@ -36,7 +45,7 @@ public sealed record LoadedEnvFile(string Label, IReadOnlyList<EnvVariable> Vari
     /// <summary>Variables the other Compose version reads differently: their meaning changes the day the server's Compose does.</summary>
     public IReadOnlyList<string> ReadDifferently()
     {
-        if (OtherReading is null) return [];
+        if (OtherReading is null || ReferenceEquals(OtherReading, Variables)) return [];
         var other = OtherReading.GroupBy(v => v.Name).ToDictionary(g => g.Key, g => g.Last().Value);
         return Variables.Where(v => other.GetValueOrDefault(v.Name) != v.Value).Select(v => v.Name).Distinct().ToList();
     }

@@ -40,16 +40,18 @@ public static partial class SecretNames
         }
 
         if (!digit || !letter) return false;
-        var entropy = 0.0;
-        foreach (var count in counts)
+        // Shannon entropy = (n·log2 n − Σ c·log2 c) / n, from a table: Math.Log2 per character made a 200,000-variable file's check take 0.4 s.
+        var sum = 0.0;
+        foreach (var c in value)
         {
-            if (count == 0) continue;
-            var p = (double)count / value.Length;
-            entropy -= p * Math.Log2(p);
+            sum += CountTimesLog2[counts[c]];
+            counts[c] = 0;
         }
 
-        return entropy >= 3.5;
+        return (CountTimesLog2[value.Length] - sum) / value.Length >= 3.5;
     }
+
+    private static readonly double[] CountTimesLog2 = Enumerable.Range(0, 4097).Select(c => c == 0 ? 0 : c * Math.Log2(c)).ToArray();
 
     [GeneratedRegex("(SECRET|PASSWORD|PASSWD|TOKEN|PRIVATE|CREDENTIAL|API_?KEY|_KEY$)", RegexOptions.IgnoreCase)]
     private static partial Regex Pattern();

@@ -125,6 +125,23 @@ public class HostileInputTests
     }
 
     [Test]
+    public void RandomLookingMeansShannonEntropyOfAtLeast3Point5BitsACharacter()
+    {
+        static double Entropy(string value) =>
+            -value.GroupBy(c => c).Sum(g => (double)g.Count() / value.Length * Math.Log2((double)g.Count() / value.Length));
+        var random = new Random(7);
+        var alphabets = new[] { "ab1", "abcdefgh12", "abcdefghijk123", "abcdefghijklmnopqrstuvwxyz0123456789", "ABCDEFabcdef0123456789-_" };
+        var values = Enumerable.Range(0, 2000)
+            .Select(i => alphabets[i % alphabets.Length])
+            .Select(alphabet => new string(Enumerable.Range(0, random.Next(16, 64)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()))
+            .Where(v => v.Any(char.IsAsciiDigit) && v.Any(char.IsAsciiLetter))
+            .ToList();
+        Assert.That(values.Count(v => Entropy(v) >= 3.5), Is.InRange(200, values.Count - 200), "values on both sides of the threshold");
+        foreach (var value in values)
+            Assert.That(SecretNames.LooksRandom(value), Is.EqualTo(Entropy(value) >= 3.5), value);
+    }
+
+    [Test]
     public void TheEnvReaderIsLinear()
     {
         var text = string.Concat(Enumerable.Range(0, 200_000).Select(i => $"VARIABLE_{i}=value-{i}-{new string('x', 30)}\n"));
