@@ -19,6 +19,7 @@ public static class BuildArguments
     public const string Transfer = "transfer";
     public const string LockWait = "lock-wait";
     public const string TrustNewHost = "trust-new-host";
+    public const string Hosts = "hosts";
     public const string ComposeVersion = "compose-version";
     public const string Tail = "tail";
     public const string LogSince = "log-since";
@@ -41,6 +42,7 @@ public static class BuildArguments
         new(Tail, "History: how many entries (default 20); Logs: how many lines per container (default 100)."),
         new(LogSince, "Logs: only lines since this time (docker logs --since: 10m, 2026-11-29T08:00:00)."),
         new(ComposeVersion, "The Compose the target runs, v1 or v2, instead of asking it (the env file is read by its rules)."),
+        new(Hosts, "A fleet: only these of its hosts (comma-separated addresses or host names)."),
         new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),
     ];
 }

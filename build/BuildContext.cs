@@ -42,8 +42,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         }
 
         Services = Options.Selection.Names;
-        _target = new Lazy<DeployTarget>(() => CreateTarget(DryRun));
-        _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateTarget(false) : _target.Value);
+        _hosts = new Lazy<IReadOnlyList<DeployTarget>>(() => CreateHosts(DryRun));
+        _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
         Release = new ReleasePlanner(Config, () => Services, Options.Version, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
         GitHub = new GitHubActionsOutput(Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker);
         Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.Kind == EnvironmentKind.Ssh,
@@ -78,8 +78,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         ? new DryRunCommandRunner("local", DeployLog)
         : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
 
-    /// <summary>Where the environment's containers run: this machine, or the server (connected on first use).</summary>
-    public DeployTarget Target => _target.Value;
+    /// <summary>Where the environment's containers run: this machine, or the server (connected on first use); a fleet's first host.</summary>
+    public DeployTarget Target => Hosts[0];
+
+    /// <summary>Every host of the environment (one unless it is a fleet), limited by --hosts.</summary>
+    public IReadOnlyList<DeployTarget> Hosts => _hosts.Value;
 
     /// <summary>The target with a real runner even in a dry run, for read-only listings (Prune --dryrun).</summary>
     public DeployTarget RealTarget => _realTarget.Value;
@@ -126,12 +129,29 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync();
 
     /// <summary>A deploy or rollback of the selected services; <paramref name="pull"/>: images come from the registry first.</summary>
-    public Deployer Deployer(bool pull) => new(Config, Target.Runner, Local, DeployLog, Options.EnvFile.TargetPath, pull && Options.UsesRegistry);
+    public Deployer Deployer(bool pull, DeployTarget? host = null) => new(Config, (host ?? Target).Runner, Local, DeployLog, Options.EnvFile.TargetPath, pull && Options.UsesRegistry);
+
+    /// <summary>
+    /// A deploy or rollback to every host of a fleet (all connected at once); the table host × service × version ×
+    /// result goes to the log and the step summary, and a host that failed fails the run.
+    /// </summary>
+    public async Task DeployFleetAsync(DeployRequest request)
+    {
+        var hosts = Hosts.Select(h => (h.Label, Deployer(pull: request.Action == "deploy", h))).ToList();
+        await Task.WhenAll(Hosts.Select(h => h.Runner).OfType<SshCommandRunner>().Select(r => r.ConnectAsync(Cancellation)));
+        var outcomes = await new FleetDeployer(Options.Environment, hosts, DeployLog).RunAsync(request, Config, Cancellation);
+        var services = Services.ToDictionary(s => s, s => Config.Services[s].VersionVariable);
+        var table = FleetDeployer.Table(outcomes, services).ToList();
+        Publish(table, System.Text.Json.JsonSerializer.Serialize(outcomes), $"### {request.Action} to {Options.EnvironmentName}\n\n```\n{string.Join('\n', table)}\n```\n");
+        if (Cancellation.IsCancellationRequested) throw new DeployInterruptedException($"{request.Action} to the fleet was interrupted; the table says what each host runs.");
+        if (outcomes.FirstOrDefault(o => o.Failed) is { } failed)
+            throw new DeployFailedException($"{request.Action} failed on {failed.Host}: {failed.Result}");
+    }
 
     public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions) =>
         Requests.Create(action, Services, versions, Release.EnvironmentCredentials());
 
-    private readonly Lazy<DeployTarget> _target;
+    private readonly Lazy<IReadOnlyList<DeployTarget>> _hosts;
     private readonly Lazy<DeployTarget> _realTarget;
     private readonly HashSet<string> _plan;
     private readonly HashSet<string> _targets;
@@ -140,13 +160,13 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     private static string? Variable(string name) => System.Environment.GetEnvironmentVariable(name);
 
-    private DeployTarget CreateTarget(bool dryRun)
+    private IReadOnlyList<DeployTarget> CreateHosts(bool dryRun)
     {
         try
         {
             // The real target of a dry run (Prune's listing reads it) needs a real local runner, not the dry one.
             var local = dryRun || !DryRun ? Local : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
-            return DeployTarget.Create(Options.Environment, dryRun, local, DeployLog, Masker, Variable, SshSettings.FromEnvironment(Variable, Options.TrustNewHost));
+            return DeployTarget.CreateAll(Options.Environment, dryRun, local, DeployLog, Masker, Variable, SshSettings.FromEnvironment(Variable, Options.TrustNewHost), Options.Hosts);
         }
         catch (DeployInputException error)
         {

@@ -22,7 +22,8 @@ public sealed record RunOptions(
     bool TrustNewHost,
     EnvFileLocation EnvFile,
     int? Tail,
-    string? LogSince)
+    string? LogSince,
+    IReadOnlyList<string> Hosts)
 {
     /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
     public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
@@ -63,7 +64,8 @@ public sealed record RunOptions(
                 : null,
             Argument(BuildArguments.LogSince) is { } since
                 ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}$") ? since : throw new DeployInputException($"--log-since='{since}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
-                : null);
+                : null,
+            arguments.GetArguments(BuildArguments.Hosts).SelectMany(h => h.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList());
     }
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>

@@ -16,10 +16,23 @@ public sealed class DeployTask : BuildTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         await context.LoadEnvFileAsync();
-        var done = await context.Deployer(pull: true).RunAsync(context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion())), context.Cancellation);
+        var request = context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion()));
+        if (context.Hosts.Count > 1)
+        {
+            await context.DeployFleetAsync(request);
+            await PromoteLatestAsync(context);
+            return;
+        }
+
+        var done = await context.Deployer(pull: true).RunAsync(request, context.Cancellation);
         context.Publish([], done.ToJsonLine(), $"### Deploy to {context.Options.EnvironmentName}: {done.Result} in {done.DurationSeconds:0.0} s\n\n| variable | from | to |\n|---|---|---|\n" +
             string.Concat(done.To.Select(t => $"| {t.Key} | {done.From.GetValueOrDefault(t.Key) ?? "-"} | {t.Value} |\n")));
-        // latest names what runs: it moves only now that the release is deployed and healthy.
+        await PromoteLatestAsync(context);
+    }
+
+    // latest names what runs: it moves only now that the release is deployed and healthy.
+    private static async Task PromoteLatestAsync(BuildContext context)
+    {
         if (context.Config.Tags.Latest && context.Config.Tags.LatestAt == "deploy")
             await new ImagePipeline(context.Local, context.DeployLog).PromoteLatestAsync(context.Release.Images,
                 context.Options.UsesRegistry ? context.Config.Registry : null, context.Release.EnvironmentCredentials(), PushRetry.BaseDelay, context.Cancellation);

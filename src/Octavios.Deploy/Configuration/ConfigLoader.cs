@@ -137,6 +137,10 @@ public static partial class ConfigLoader
             {
                 if (!Variable().IsMatch(environment.ServerFrom)) yield return ($"{at}.serverFrom", "must name an environment variable, e.g. DEPLOY_SERVER");
                 if (!Variable().IsMatch(environment.ProjectDirFrom)) yield return ($"{at}.projectDirFrom", "must name an environment variable, e.g. DEPLOY_PROJECT_DIR");
+                foreach (var (host, i) in environment.Hosts.Select((h, i) => (h, i)))
+                    if (!Remote.ServerAddress.IsValid(host)) yield return ($"{at}.hosts[{i}]", $"'{host}' is not [user@]host[:port]");
+                if (Deployment.HostBatches.ParseSize(environment.BatchSize) is null)
+                    yield return ($"{at}.batchSize", "must be a count of hosts (1 to 1000) or a percentage (1% to 100%)");
             }
         }
 

@@ -133,8 +133,17 @@ public sealed class EnvironmentConfig
 {
     public EnvironmentKind Kind { get; set; } = EnvironmentKind.Ssh;
 
-    /// <summary>Environment variable naming the server (user@host[:port]); ssh environments only.</summary>
+    /// <summary>Environment variable naming the server (user@host[:port]), or several (comma- or space-separated): a fleet.</summary>
     public string ServerFrom { get; set; } = "DEPLOY_SERVER";
+
+    /// <summary>The hosts of a fleet (user@host[:port] each), instead of <see cref="ServerFrom"/>.</summary>
+    public List<string> Hosts { get; set; } = [];
+
+    /// <summary>A fleet's hosts updated at a time, each batch gated healthy before the next: a count, or a percentage ("25%").</summary>
+    public string BatchSize { get; set; } = "1";
+
+    /// <summary>When a host of a fleet fails its gate, the hosts already updated go back too, so the fleet never stays mixed.</summary>
+    public bool RollbackUpdatedHosts { get; set; } = true;
 
     /// <summary>Environment variable naming the project directory on the server; ssh environments only.</summary>
     public string ProjectDirFrom { get; set; } = "DEPLOY_PROJECT_DIR";

@@ -7,18 +7,34 @@ namespace Octavios.Deploy.Deployment;
 /// <summary>Where an environment's containers run, and the runner that reaches them.</summary>
 public sealed record DeployTarget(string Label, ICommandRunner Runner, bool IsLocal)
 {
-    /// <summary>The local engine, or the server named by the environment's variables (one SSH connection, opened on first use).</summary>
-    public static DeployTarget Create(EnvironmentConfig environment, bool dryRun, ICommandRunner localRunner,
-        IDeployLog log, SecretMasker masker, Func<string, string?> variables, SshSettings ssh)
+    /// <summary>
+    /// Every host of the environment: the local engine; one server; or a fleet, from the configuration's hosts or
+    /// several addresses in its server variable; <paramref name="only"/> (--hosts) keeps some of them.
+    /// </summary>
+    public static IReadOnlyList<DeployTarget> CreateAll(EnvironmentConfig environment, bool dryRun, ICommandRunner localRunner,
+        IDeployLog log, SecretMasker masker, Func<string, string?> variables, SshSettings ssh, IReadOnlyCollection<string> only)
     {
-        if (environment.Kind == EnvironmentKind.Local) return new DeployTarget("local", localRunner, true);
+        if (environment.Kind == EnvironmentKind.Local) return [new DeployTarget("local", localRunner, true)];
 
-        var server = Required(environment.ServerFrom, "the server as user@host", dryRun, log, variables);
         var directory = Required(environment.ProjectDirFrom, "the project directory on the server", dryRun, log, variables);
-        if (dryRun) return new DeployTarget(server, new DryRunCommandRunner($"{server}:{directory}", log), false);
-        var address = ServerAddress.Parse(server, environment.ServerFrom);
-        return new DeployTarget(address.ToString(), new SshCommandRunner(address, directory, ssh, log, masker), false);
+        var source = environment.Hosts.Count > 0 ? "hosts" : environment.ServerFrom;
+        var hosts = environment.Hosts.Count > 0 ? string.Join(',', environment.Hosts) : Required(environment.ServerFrom, "the server as user@host", dryRun, log, variables);
+        if (dryRun && hosts.StartsWith('<')) return [new DeployTarget(hosts, new DryRunCommandRunner($"{hosts}:{directory}", log), false)];
+        var addresses = ServerAddress.ParseList(hosts, source);
+        if (only.Count > 0)
+        {
+            var unknown = only.Where(o => !addresses.Any(a => Names(a, o))).ToList();
+            if (unknown.Count > 0)
+                throw new DeployInputException($"--hosts names {string.Join(", ", unknown)}, not a host of this environment ({string.Join(", ", addresses)}).");
+            addresses = addresses.Where(a => only.Any(o => Names(a, o))).ToList();
+        }
+
+        return addresses.Select(address => dryRun
+            ? new DeployTarget(address.ToString(), new DryRunCommandRunner($"{address}:{directory}", log), false)
+            : new DeployTarget(address.ToString(), new SshCommandRunner(address, directory, ssh, log, masker), false)).ToList();
     }
+
+    private static bool Names(ServerAddress address, string name) => name == address.ToString() || name == address.Host;
 
     private static string Required(string variable, string what, bool dryRun, IDeployLog log, Func<string, string?> variables)
     {

@@ -40,13 +40,24 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 {
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>The rest of the fleet this host's deploy waits for; null on a single server.</summary>
+    public IFleetBarrier? Fleet { get; init; }
+
+    /// <summary>Hooks run here; a fleet runs them once for all its hosts instead.</summary>
+    public bool RunHooks { get; init; } = true;
+
+    /// <summary>This deployer as one host of a fleet: it waits for the others at the barrier's points, and runs no hooks.</summary>
+    public Deployer InFleet(IFleetBarrier barrier) => new(config, target, local, log, envFile, pull) { Poll = Poll, Fleet = barrier, RunHooks = false };
+
     /// <summary>Returns the audit line it committed; a failure throws, having put the previous versions back.</summary>
     public async Task<AuditEntry> RunAsync(DeployRequest request, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
         await using var held = await HeldLock.TakeAsync(target, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation);
+        if (Fleet is not null && !await Fleet.LockedAsync(cancellation))
+            throw new FleetStoppedException($"[{target.Target}] not changed: another host of the fleet could not be locked");
         var records = await ReconcileAsync(request.Owner, cancellation);
-        await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
+        if (RunHooks) await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
         if (request.Backup) await BackupAsync(cancellation);
         foreach (var (path, content) in request.Uploads)
             await target.RunAsync(RemoteFiles.Write(path, content, secret: path == envFile), cancellation);
@@ -63,6 +74,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             await PullAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
         }
 
+        if (Fleet is not null && !await Fleet.ReadyToChangeAsync(cancellation))
+            throw new FleetStoppedException($"[{target.Target}] not changed: the fleet stopped before this host's turn");
         var rollout = new Rollout(config, target, log, Poll);
         var keep = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var plan in waves.SelectMany(w => w))
@@ -96,11 +109,17 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
 
         log.Information($"[{target.Target}] recorded {Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
+        if (Fleet is not null && !await Fleet.KeepAsync(cancellation))
+        {
+            await RevertAsync(request, records, journal, flavor, waves, after, cancellation);
+            throw new FleetStoppedException($"[{target.Target}] updated, then put back to {Describe(journal.From)}: another host of the fleet failed");
+        }
+
         await held.ReleaseAsync();
         foreach (var slow in rollout.SlowStops)
             log.Warning($"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +
                         "Give the service init: true (an init that forwards signals), or a STOPSIGNAL / stop_signal its server obeys.");
-        await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
+        if (RunHooks) await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
         return done;
     }
 
@@ -163,12 +182,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var rollout = new Rollout(config, target, log, Poll);
         if (failure is HealthGateException unhealthy) await ShowLogsQuietlyAsync(rollout, ServiceOf(waves, unhealthy.Service), undo);
         log.Error($"{reason}: putting back {Describe(journal.From)}");
-        var restored = new Dictionary<string, string>(after);
-        foreach (var (variable, version) in journal.From)
-        {
-            if (version is null) restored.Remove(variable);
-            else restored[variable] = version;
-        }
+        var restored = Restored(after, journal.From);
 
         // A start-first release that failed its gate was removed before it took any traffic: nothing to put back.
         var outcome = failure is NeverTookTrafficException ? "it never took traffic, the previous release kept serving" : "rolled back to the previous versions";
@@ -206,6 +220,46 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var message = $"{request.Action} of {string.Join(", ", request.Services)} " +
                       (interrupted ? "was interrupted" : $"failed ({reason})") + $"; {outcome} ({Describe(journal.From)}).";
         throw interrupted ? new DeployInterruptedException(message) : new DeployFailedException(message);
+    }
+
+    /// <summary>
+    /// Puts a host that was updated and recorded back to what it ran before, because another host of its fleet failed:
+    /// a journaled start-first change of its own (the images are still here), and the records as they were.
+    /// </summary>
+    private async Task RevertAsync(DeployRequest request, ServerRecords before, DeployJournal applied, ComposeFlavor flavor,
+        IReadOnlyList<IReadOnlyList<ServicePlan>> waves, IReadOnlyDictionary<string, string> after, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
+        log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
+        var rollout = new Rollout(config, target, log, Poll);
+        var keep = new Dictionary<string, IReadOnlyList<string>>();
+        foreach (var plan in waves.SelectMany(w => w))
+            keep[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).Select(c => c.Id).ToList();
+        var journal = new DeployJournal("revert", request.Owner.Token, Who(request.Owner), request.Services,
+            request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, keep);
+        await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
+        try
+        {
+            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, Restored(after, applied.From)), wave, cancellation);
+            await CommitAsync(before.Current, before.Previous, Audit(request, journal.From, "reverted: another host of the fleet failed", clock) with { Action = "revert", To = to }, cancellation);
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            throw Uncommitted(failure, journal, $"putting back {Describe(applied.From)} after another host failed did not finish");
+        }
+    }
+
+    private static Dictionary<string, string> Restored(IReadOnlyDictionary<string, string> after, IReadOnlyDictionary<string, string?> from)
+    {
+        var restored = new Dictionary<string, string>(after);
+        foreach (var (variable, version) in from)
+        {
+            if (version is null) restored.Remove(variable);
+            else restored[variable] = version;
+        }
+
+        return restored;
     }
 
     /// <summary>The failing service's last log lines; a log that cannot be read never stands in the way of the undo.</summary>
@@ -273,7 +327,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 
     private static string FirstLine(Exception error) => error.Message.Split('\n')[0];
 
-    private async Task HooksAsync(IEnumerable<string> hooks, string stage, DeployRequest request, CancellationToken cancellation)
+    /// <summary>Runs hooks on this machine; <paramref name="hosts"/>: every host of a fleet, when they run once for all.</summary>
+    public async Task HooksAsync(IEnumerable<string> hooks, string stage, DeployRequest request, CancellationToken cancellation, string? hosts = null)
     {
         foreach (var hook in hooks)
         {
@@ -281,7 +336,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             {
                 ["OCTAVIOS_VERSION"] = string.Join(' ', request.Versions.Values.Distinct()),
                 ["OCTAVIOS_SERVICES"] = string.Join(' ', request.Services),
-                ["OCTAVIOS_HOSTS"] = target.Target,
+                ["OCTAVIOS_HOSTS"] = hosts ?? target.Target,
                 ["OCTAVIOS_ENV"] = request.EnvironmentName,
                 ["OCTAVIOS_ACTION"] = request.Action,
             }), cancellation);

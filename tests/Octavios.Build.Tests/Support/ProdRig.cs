@@ -28,28 +28,34 @@ public sealed class ProdRig : IDisposable
         Ssh = TestSshServer.Start();
         ProjectDirectory = Directory.CreateTempSubdirectory("octavios-server-").FullName;
         DockerConfig = Directory.CreateTempSubdirectory("octavios-docker-config-").FullName;
-        foreach (var file in Directory.GetFiles(Path.Combine(App.Directory, "infra")))
-        {
-            Directory.CreateDirectory(Path.Combine(ProjectDirectory, "infra"));
-            File.Copy(file, Path.Combine(ProjectDirectory, "infra", Path.GetFileName(file)));
-        }
-
-        WriteServerEnvFile(jwtSecret: JwtSecretKey);
+        PrepareServer(App, ProjectDirectory);
     }
 
     public string ServerEnvFile => Path.Combine(ProjectDirectory, "envs", ".env.prod");
 
-    public void WriteServerEnvFile(string jwtSecret)
+    public void WriteServerEnvFile(string jwtSecret) => WriteServerEnvFile(App, ProjectDirectory, jwtSecret, "https://octavios.example.invalid");
+
+    /// <summary>A server's project directory as Setup leaves it: the app's compose files and its envs/.env.prod.</summary>
+    public static void PrepareServer(ExampleApp app, string projectDirectory, string corsOrigins = "https://octavios.example.invalid")
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(ServerEnvFile)!);
-        var ports = new[] { "BACKEND", "WEB", "FILE_MANAGER", "BANK_ADVISOR", "ALETHEIA" }.Select((name, i) => $"{name}_PORT={App.PortBase + i + 1}");
-        File.WriteAllLines(ServerEnvFile, new[]
+        Directory.CreateDirectory(Path.Combine(projectDirectory, "infra"));
+        foreach (var file in Directory.GetFiles(Path.Combine(app.Directory, "infra")))
+            File.Copy(file, Path.Combine(projectDirectory, "infra", Path.GetFileName(file)), overwrite: true);
+        WriteServerEnvFile(app, projectDirectory, JwtSecretKey, corsOrigins);
+    }
+
+    private static void WriteServerEnvFile(ExampleApp app, string projectDirectory, string jwtSecret, string corsOrigins)
+    {
+        var file = Path.Combine(projectDirectory, "envs", ".env.prod");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var ports = new[] { "BACKEND", "WEB", "FILE_MANAGER", "BANK_ADVISOR", "ALETHEIA" }.Select((name, i) => $"{name}_PORT={app.PortBase + i + 1}");
+        File.WriteAllLines(file, new[]
         {
             "# production values",
             $"SECRET_KEY={SecretKey}",
             $"JWT_SECRET_KEY={jwtSecret}",
             $"DATABASE_PASSWORD='{DatabasePassword}'",
-            "CORS_ORIGINS=https://octavios.example.invalid",
+            $"CORS_ORIGINS={corsOrigins}",
         }.Concat(ports));
     }
 

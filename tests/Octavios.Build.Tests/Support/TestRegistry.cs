@@ -26,7 +26,8 @@ public sealed class TestRegistry : IDisposable
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{c.Item1}:{c.Item2}")));
     }
 
-    public static TestRegistry Start(bool withAuth = false)
+    /// <param name="reachableFromLab">Listens on every address, so the hosts of a <see cref="FleetLab"/> reach it through the lab's bridge.</param>
+    public static TestRegistry Start(bool withAuth = false, bool reachableFromLab = false)
     {
         var directory = Directory.CreateTempSubdirectory("octavios-registry-").FullName;
         var port = Shell.FreePort();
@@ -52,7 +53,7 @@ public sealed class TestRegistry : IDisposable
               delete:
                 enabled: true
             http:
-              addr: 127.0.0.1:{port}
+              addr: {(reachableFromLab ? "0.0.0.0" : "127.0.0.1")}:{port}
             {auth}
             """);
         var process = Shell.StartBackground("docker-registry", ["serve", config]);

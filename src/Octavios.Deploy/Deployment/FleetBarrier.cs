@@ -1,0 +1,99 @@
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>Where one host's deploy waits for the rest of its fleet; a single server has none and goes straight through.</summary>
+public interface IFleetBarrier
+{
+    /// <summary>This host is locked; true once every host is, false when one could not be (change nothing, release).</summary>
+    Task<bool> LockedAsync(CancellationToken cancellation);
+
+    /// <summary>This host has pulled; true when every host has and the earlier batches are healthy, false when the fleet stops.</summary>
+    Task<bool> ReadyToChangeAsync(CancellationToken cancellation);
+
+    /// <summary>This host is updated and recorded; true to keep it, false when another host failed and the updated ones go back.</summary>
+    Task<bool> KeepAsync(CancellationToken cancellation);
+}
+
+/// <summary>The fleet stopped this host's deploy before it changed anything here, or after it was put back.</summary>
+public sealed class FleetStoppedException(string message) : Exception(message);
+
+/// <summary>
+/// The stages of every host of one fleet rollout, and the rules of when each may go on: all locks before anything
+/// changes, every pull before any container is touched, batch after batch, and a failure anywhere stopping the rest.
+/// </summary>
+public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdatedHosts)
+{
+    private enum Stage { Started, Locked, Pulled, Committed, Stopped, Failed, Finished }
+
+    private readonly IReadOnlyList<int> _batchOf = batchOf;
+    private readonly bool _rollbackUpdatedHosts = rollbackUpdatedHosts;
+    private readonly Stage[] _stages = batchOf.Select(_ => Stage.Started).ToArray();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool AnyFailed { get { lock (_gate) return _stages.Contains(Stage.Failed); } }
+
+    public IFleetBarrier For(int host) => new HostBarrier(this, host);
+
+    /// <summary>The host's deploy ended: it failed (and was put back), or the fleet stopped it, or it finished.</summary>
+    public void Ended(int host, bool failed, bool stopped) =>
+        Move(host, failed ? Stage.Failed : stopped ? Stage.Stopped : Stage.Finished);
+
+    private void Move(int host, Stage stage)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _stages[host] = stage;
+            (changed, _changed) = (_changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+
+        changed.SetResult();
+    }
+
+    private async Task<bool> WaitAsync(int host, Stage arrived, Func<int, Stage, bool> done, Func<bool> answer, CancellationToken cancellation)
+    {
+        Move(host, arrived);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_stages.Contains(Stage.Failed) || Enumerable.Range(0, _stages.Length).All(i => i == host || Ended(_stages[i]) || done(i, _stages[i])))
+                    return answer();
+                changed = _changed.Task;
+            }
+
+            await changed.WaitAsync(cancellation);
+        }
+    }
+
+    private static bool Ended(Stage stage) => stage is Stage.Stopped or Stage.Failed or Stage.Finished;
+
+    private bool NoneFailed() => !AnyFailed;
+
+    private sealed class HostBarrier(FleetBarrier fleet, int host) : IFleetBarrier
+    {
+        public Task<bool> LockedAsync(CancellationToken cancellation) =>
+            fleet.WaitAsync(host, Stage.Locked, (_, stage) => stage >= Stage.Locked, fleet.NoneFailed, cancellation);
+
+        // Every host pulled, and every host of an earlier batch updated and recorded.
+        public Task<bool> ReadyToChangeAsync(CancellationToken cancellation) =>
+            fleet.WaitAsync(host, Stage.Pulled,
+                (other, stage) => stage >= Stage.Pulled && (fleet._batchOf[other] >= fleet._batchOf[host] || stage >= Stage.Committed),
+                fleet.NoneFailed, cancellation);
+
+        public async Task<bool> KeepAsync(CancellationToken cancellation)
+        {
+            // Past its gate an interruption keeps what is recorded, as on a single server.
+            try
+            {
+                return await fleet.WaitAsync(host, Stage.Committed, (_, stage) => stage >= Stage.Committed,
+                    () => !(fleet.AnyFailed && fleet._rollbackUpdatedHosts), cancellation);
+            }
+            catch (OperationCanceledException)
+            {
+                return true;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.Execution;
+
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>How one host of a fleet ended a rollout.</summary>
+public sealed record HostOutcome(string Host, bool Failed, string Result, IReadOnlyDictionary<string, string> Versions);
+
+/// <summary>
+/// One release to every host of a fleet, each host by its own <see cref="Deployer"/> over its own connection, all at
+/// once, held together by a <see cref="FleetBarrier"/>: every lock before anything changes, every pull before any
+/// container is touched, batches gated healthy one after the other. A host that fails is put back by its own
+/// deployer; the fleet then stops, and the hosts already updated go back too unless the environment allows a mixed fleet.
+/// </summary>
+public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<(string Host, Deployer Deployer)> hosts, IDeployLog log)
+{
+    public async Task<IReadOnlyList<HostOutcome>> RunAsync(DeployRequest request, SuiteConfig config, CancellationToken cancellation = default)
+    {
+        var batches = HostBatches.Of(hosts.Count, environment.BatchSize);
+        var barrier = new FleetBarrier(batches, environment.RollbackUpdatedHosts);
+        var names = string.Join(' ', hosts.Select(h => h.Host));
+        var first = hosts[0].Deployer;
+        log.Information($"fleet of {hosts.Count}: {string.Join(", ", hosts.Select((h, i) => $"{h.Host} (batch {batches[i] + 1})"))}");
+        await first.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation, names);
+        var outcomes = await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host.Host, host.Deployer, barrier, i, request, cancellation)));
+        if (outcomes.All(o => !o.Failed)) await first.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation, names);
+        return outcomes;
+    }
+
+    private static async Task<HostOutcome> OneHostAsync(string host, Deployer deployer, FleetBarrier barrier, int index, DeployRequest request, CancellationToken cancellation)
+    {
+        var fleetDeployer = deployer.InFleet(barrier.For(index));
+        try
+        {
+            await fleetDeployer.RunAsync(request, cancellation);
+            barrier.Ended(index, failed: false, stopped: false);
+            return new HostOutcome(host, false, "updated", request.Versions);
+        }
+        catch (FleetStoppedException stopped)
+        {
+            barrier.Ended(index, failed: false, stopped: true);
+            return new HostOutcome(host, false, stopped.Message[(stopped.Message.IndexOf(']') + 2)..], request.Versions);
+        }
+        catch (Exception failure)
+        {
+            barrier.Ended(index, failed: true, stopped: false);
+            return new HostOutcome(host, true, failure.Message.Split('\n')[0], request.Versions);
+        }
+    }
+
+    /// <summary>The summary: one row per host and service, with the version asked for and what became of it.</summary>
+    public static IEnumerable<string> Table(IReadOnlyList<HostOutcome> outcomes, IReadOnlyDictionary<string, string> services)
+    {
+        var rows = outcomes.SelectMany(o => services.Select(s => (o.Host, Service: s.Key, Version: o.Versions.GetValueOrDefault(s.Value) ?? "-", o.Result))).ToList();
+        var hostWidth = rows.Select(r => r.Host.Length).Append(4).Max();
+        var serviceWidth = rows.Select(r => r.Service.Length).Append(7).Max();
+        var versionWidth = rows.Select(r => r.Version.Length).Append(7).Max();
+        yield return $"{"HOST".PadRight(hostWidth)}  {"SERVICE".PadRight(serviceWidth)}  {"VERSION".PadRight(versionWidth)}  RESULT";
+        foreach (var row in rows)
+            yield return $"{row.Host.PadRight(hostWidth)}  {row.Service.PadRight(serviceWidth)}  {row.Version.PadRight(versionWidth)}  {row.Result}";
+    }
+}

@@ -1,0 +1,133 @@
+using Octavios.Build.Host;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.EndToEnd;
+
+/// <summary>
+/// Deploy to a fleet of three hosts (<see cref="FleetLab"/>: each its own network namespace, Docker engine and sshd),
+/// all on 0.2.2 to begin with. On h2 the env file makes backend 0.2.4 crash, so that release fails on h2 only.
+/// </summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class FleetTests
+{
+    private static readonly string[] Services = ["backend", "web", "file-manager", "bank-advisor", "aletheia", "proxy"];
+    private TestRegistry _registry = null!;
+    private ExampleApp _app = null!;
+    private FleetLab _lab = null!;
+
+    private static string Output(Octavios.Deploy.Execution.CommandResult run) => run.StandardOutput + run.StandardError;
+
+    private Octavios.Deploy.Execution.CommandResult Run(params string[] args) =>
+        Shell.BuildScript(_lab.Environment(), [$"--config={_app.ConfigPath}", "--env=prod", .. args]);
+
+    private void Ok(params string[] args)
+    {
+        var run = Run(args);
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
+    }
+
+    private string Image(string service, string version) => $"{_registry.Address}/octavios/{service}:{version}";
+
+    [OneTimeSetUp]
+    public void StartFleetWithAllOn022()
+    {
+        _registry = TestRegistry.Start(reachableFromLab: true);
+        _app = new ExampleApp(_registry.Address, push: false);
+        _lab = FleetLab.Start(3, int.Parse(_registry.Address.Split(':')[1]));
+        foreach (var host in _lab.Hosts)
+            ProdRig.PrepareServer(_app, host.ProjectDirectory, host.Name == "h2" ? "https://fail.example.invalid" : "https://octavios.example.invalid");
+        Ok("--target=Push", "--services=all", "--version=0.2.2");
+        Ok("--target=Push", "--services=backend", "--version=0.2.3");
+        Ok("--target=Deploy", "--services=all", "--version=0.2.2");
+        File.AppendAllText(Path.Combine(_app.Directory, "apps", "backend", "Dockerfile"),
+            "CMD [\"sh\", \"-c\", \"case \\\"$CORS_ORIGINS\\\" in *fail*) echo failing here; exit 3;; esac; exec httpd -f -p 8000 -h /www\"]\n");
+        _app.Commit("backend 0.2.4 crashes where CORS_ORIGINS says fail");
+        Ok("--target=Push", "--services=backend", "--version=0.2.4");
+    }
+
+    [OneTimeTearDown]
+    public void StopFleet()
+    {
+        _lab?.Dispose();
+        _app?.Dispose();
+        _registry?.Dispose();
+    }
+
+    [Test, Order(1)]
+    public void AnotherDeploysLockOnOneHostChangesNothingOnAnyHost()
+    {
+        var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
+        var held = Path.Combine(_lab.Hosts[1].ProjectDirectory, ".octavios");
+        Directory.CreateDirectory(Path.Combine(held, "lock.someoneelse"));
+        File.WriteAllText(Path.Combine(held, "lock.someoneelse", "owner.json"),
+            Octavios.Deploy.Deployment.LockOwner.Create("alice", "laptop", "deploy web 9.9.9").ToJson());
+        File.WriteAllText(Path.Combine(held, "lock.someoneelse", "heartbeat"), "");
+        File.CreateSymbolicLink(Path.Combine(held, "deploy.lock"), "lock.someoneelse");
+        try
+        {
+            var run = Run("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive");
+            Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
+            Assert.That(run.StandardError, Does.Contain("another deploy holds the lock").And.Contain("alice"));
+            for (var i = 0; i < _lab.Hosts.Count; i++)
+            {
+                var host = _lab.Hosts[i];
+                Assert.That(host.Containers(_app.Project).ToDictionary(c => c.Key, c => c.Value.Id), Is.EquivalentTo(before[i].ToDictionary(c => c.Key, c => c.Value.Id)), $"{host.Name} unchanged");
+                Assert.That(File.ReadAllText(Path.Combine(host.ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
+                if (i != 1) Assert.That(Path.Exists(Path.Combine(host.ProjectDirectory, ".octavios", "deploy.lock")), Is.False, $"{host.Name}'s lock released");
+            }
+        }
+        finally
+        {
+            File.Delete(Path.Combine(held, "deploy.lock"));
+            Directory.Delete(Path.Combine(held, "lock.someoneelse"), true);
+        }
+    }
+
+    [Test, Order(2)]
+    public void AReleaseFailingOnTheSecondHostPutsTheFirstTwoBackAndNeverTouchesTheThird()
+    {
+        var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
+        var run = Run("--target=Deploy", "--services=backend", "--version=0.2.4", "--exclusive");
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
+        foreach (var host in _lab.Hosts)
+        {
+            var backend = host.Containers(_app.Project)["backend"];
+            Assert.That(backend.Image, Is.EqualTo(Image("backend", "0.2.2")), $"{host.Name} runs 0.2.2");
+            Assert.That(backend.Health, Is.EqualTo("healthy"), host.Name);
+            Assert.That(File.ReadAllText(Path.Combine(host.ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
+        }
+
+        Assert.That(_lab.Hosts[2].Containers(_app.Project)["backend"].Id, Is.EqualTo(before[2]["backend"].Id), "h3 never touched");
+        Assert.That(File.ReadAllLines(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "audit.log"))[^1], Does.Contain("\"action\":\"revert\""));
+        Assert.That(File.ReadAllLines(Path.Combine(_lab.Hosts[1].ProjectDirectory, ".octavios", "audit.log"))[^1], Does.Contain("failed"));
+        var table = run.StandardOutput.Split('\n').SkipWhile(l => !l.Contains("HOST") || !l.Contains("RESULT")).ToList();
+        Assert.That(table, Is.Not.Empty, Output(run));
+        Assert.That(table.First(l => l.Contains("10.231.0.11") && l.Contains("backend")), Does.Contain("0.2.4").And.Contain("put back"));
+        Assert.That(table.First(l => l.Contains("10.231.0.12") && l.Contains("backend")), Does.Contain("failed"));
+        Assert.That(table.First(l => l.Contains("10.231.0.13") && l.Contains("backend")), Does.Contain("not changed"));
+    }
+
+    [Test, Order(3)]
+    public void AFleetDeployUpdatesEveryHostOverOneConnectionEachAndTouchesNothingElse()
+    {
+        var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
+        var connections = _lab.Hosts.Select(h => h.Connections()).ToList();
+
+        Ok("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive");
+
+        for (var i = 0; i < _lab.Hosts.Count; i++)
+        {
+            var host = _lab.Hosts[i];
+            var after = host.Containers(_app.Project);
+            Assert.That(after["backend"].Image, Is.EqualTo(Image("backend", "0.2.3")), host.Name);
+            Assert.That(after["backend"].Health, Is.EqualTo("healthy"), host.Name);
+            foreach (var other in Services.Where(s => s != "backend"))
+                Assert.That(after[other].Id, Is.EqualTo(before[i][other].Id), $"{host.Name}: {other} untouched");
+            Assert.That(host.Connections() - connections[i], Is.EqualTo(1), $"{host.Name}: one SSH connection for the run");
+            Assert.That(File.ReadAllText(Path.Combine(host.ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
+            Assert.That(File.ReadAllLines(Path.Combine(host.ProjectDirectory, ".octavios", "audit.log"))[^1], Does.Contain("succeeded"));
+        }
+    }
+}
