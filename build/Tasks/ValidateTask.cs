@@ -10,7 +10,7 @@ public sealed class ValidateTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var report = await new DeployValidator(context.Local, () => context.Target.Runner, context.Release.Registry, context.DeployLog)
+        var report = await new DeployValidator(context.Local, () => context.Hosts.Select(h => h.Runner).ToList(), context.Release.Registry, context.DeployLog)
             .RunAsync(context.ValidationRequest());
         context.Publish(report.TableLines(), report.Json(), report.Markdown());
         context.GitHub.Annotate(report.Findings);

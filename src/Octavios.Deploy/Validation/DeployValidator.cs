@@ -32,7 +32,7 @@ public sealed class ValidationFailedException(ValidationReport report)
 }
 
 /// <summary>The pre-deploy gate: runs every check, reports all findings, and fails on any error. It only reads.</summary>
-public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> target, RegistryClient registry, IDeployLog log)
+public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICommandRunner>> targets, RegistryClient registry, IDeployLog log)
 {
     public async Task<ValidationReport> RunAsync(ValidationRequest request, CancellationToken cancellation = default)
     {
@@ -41,11 +41,14 @@ public sealed class DeployValidator(ICommandRunner local, Func<ICommandRunner> t
 
         var missingServerVariables = ServerVariables.Run(environment, request.Variables).ToList();
         findings.AddRange(missingServerVariables);
-        var runner = missingServerVariables.Count == 0 ? target() : null;
+        var runners = missingServerVariables.Count == 0 ? targets() : [];
 
-        var serverFindings = runner is null ? [] : await TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget, config.Validation.MinFreeDiskPercent, config.Compose.Flavor, log, cancellation, request.SetupHint);
-        findings.AddRange(serverFindings);
-        var reachable = runner is not null && !serverFindings.Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
+        // Every host of a fleet is checked, all at once; each finding names its host.
+        var hostFindings = await Task.WhenAll(runners.Select(runner => TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget,
+            config.Validation.MinFreeDiskPercent, config.Compose.Flavor, log, cancellation, request.SetupHint)));
+        findings.AddRange(hostFindings.SelectMany(f => f));
+        var runner = runners.FirstOrDefault();
+        var reachable = runner is not null && !hostFindings[0].Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
 
         LoadedEnvFile? envFile = null;
         try

@@ -54,6 +54,31 @@ public class FleetTests
         _registry?.Dispose();
     }
 
+    [Test, Order(0)]
+    public void ValidateChecksEveryHostAndNamesTheOneThatFails()
+    {
+        var passed = Run("--target=Validate", "--services=backend", "--version=0.2.3", "--exclusive");
+        Assert.That(passed.ExitCode, Is.Zero, Output(passed));
+        foreach (var host in _lab.Hosts) Assert.That(passed.StandardOutput, Does.Contain($"connected to root@{host.Address}"));
+
+        var envFile = Path.Combine(_lab.Hosts[2].ProjectDirectory, "envs", ".env.prod");
+        File.Move(envFile, envFile + ".away");
+        try
+        {
+            var failed = Run("--target=Validate", "--services=backend", "--version=0.2.3", "--exclusive");
+            Assert.That(failed.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(failed));
+            Assert.That(failed.StandardOutput.Split('\n').Where(l => l.Contains("ERROR")), Has.Some.Contains(_lab.Hosts[2].Address).And.All.Not.Contains(_lab.Hosts[0].Address));
+        }
+        finally
+        {
+            File.Move(envFile + ".away", envFile);
+        }
+
+        var unknown = Run("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive", "--hosts=10.231.0.99");
+        Assert.That(unknown.ExitCode, Is.EqualTo(ExitCodes.BadInput), Output(unknown));
+        Assert.That(unknown.StandardError, Does.Contain("--hosts names 10.231.0.99"));
+    }
+
     [Test, Order(1)]
     public void AnotherDeploysLockOnOneHostChangesNothingOnAnyHost()
     {
