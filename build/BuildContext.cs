@@ -46,7 +46,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
         Release = new ReleasePlanner(Config, () => Services, Options.Version, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
         GitHub = new GitHubActionsOutput(Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker);
-        Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.Kind == EnvironmentKind.Ssh,
+        Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.IsRemote,
             Options.LockWait, Variable, Variable("OCTAVIOS_BUILD_PROGRAM") ?? "./build.sh");
     }
 
@@ -147,6 +147,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         if (outcomes.FirstOrDefault(o => o.Failed) is { } failed)
             throw new DeployFailedException($"{request.Action} failed on {failed.Host}: {failed.Result}");
     }
+
+    public SwarmDeployer SwarmDeployer() => new(Config, Options.Environment, Target.Runner, DeployLog);
 
     public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions) =>
         Requests.Create(action, Services, versions, Release.EnvironmentCredentials());

@@ -17,6 +17,14 @@ public sealed class DeployTask : BuildTask<BuildContext>
     {
         await context.LoadEnvFileAsync();
         var request = context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion()));
+        if (context.Options.Environment.Kind == Deploy.Configuration.EnvironmentKind.Swarm)
+        {
+            var swarm = await context.SwarmDeployer().RunAsync(request, await context.LoadEnvFileAsync(), context.Cancellation);
+            context.Publish([], swarm.ToJsonLine(), null);
+            await PromoteLatestAsync(context);
+            return;
+        }
+
         if (context.Hosts.Count > 1)
         {
             await context.DeployFleetAsync(request);

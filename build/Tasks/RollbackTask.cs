@@ -28,7 +28,13 @@ public sealed class RollbackTask : BuildTask<BuildContext>
         }
 
         context.DeployLog.Information($"Rolling back to {string.Join(", ", versions.Select(v => $"{v.Key}={v.Value}"))}");
-        // The rollback image is on the server (Prune keeps it): a registry that is down cannot stop a rollback.
-        await context.Deployer(pull: false).RunAsync(context.DeployRequest("rollback", versions), context.Cancellation);
+        var request = context.DeployRequest("rollback", versions);
+        if (context.Options.Environment.Kind == Deploy.Configuration.EnvironmentKind.Swarm)
+            await context.SwarmDeployer().RunAsync(request, await context.LoadEnvFileAsync(), context.Cancellation);
+        else if (context.Hosts.Count > 1)
+            await context.DeployFleetAsync(request);
+        else
+            // The rollback image is on the server (Prune keeps it): a registry that is down cannot stop a rollback.
+            await context.Deployer(pull: false).RunAsync(request, context.Cancellation);
     }
 }

@@ -133,7 +133,7 @@ public static partial class ConfigLoader
         {
             var at = $"environments.{name}";
             if (!Name().IsMatch(name)) yield return (at, "an environment name is lower-case letters, digits, '-' or '_'");
-            if (environment.Kind == EnvironmentKind.Ssh)
+            if (environment.IsRemote)
             {
                 if (!Variable().IsMatch(environment.ServerFrom)) yield return ($"{at}.serverFrom", "must name an environment variable, e.g. DEPLOY_SERVER");
                 if (!Variable().IsMatch(environment.ProjectDirFrom)) yield return ($"{at}.projectDirFrom", "must name an environment variable, e.g. DEPLOY_PROJECT_DIR");
@@ -194,7 +194,10 @@ public static partial class ConfigLoader
         }
 
         foreach (var (name, environment) in config.Environments)
+        {
             if (environment.EnvFile is { } envFile) yield return ($"environments.{name}.envFile", envFile);
+            for (var i = 0; i < environment.ComposeFiles.Count; i++) yield return ($"environments.{name}.composeFiles.{i}", environment.ComposeFiles[i]);
+        }
         yield return ("deploy.backup.directory", config.Deploy.Backup.Directory);
     }
 

@@ -127,6 +127,9 @@ public enum EnvironmentKind
 {
     Local,
     Ssh,
+
+    /// <summary>A Docker Swarm, deployed as a stack through one manager reached over SSH.</summary>
+    Swarm,
 }
 
 public sealed class EnvironmentConfig
@@ -138,6 +141,12 @@ public sealed class EnvironmentConfig
 
     /// <summary>The hosts of a fleet (user@host[:port] each), instead of <see cref="ServerFrom"/>.</summary>
     public List<string> Hosts { get; set; } = [];
+
+    /// <summary>The compose files of this environment's deploys, instead of compose.files (a swarm's stack files).</summary>
+    public List<string> ComposeFiles { get; set; } = [];
+
+    /// <summary>Reached over SSH: a server, a fleet, or a swarm's manager.</summary>
+    public bool IsRemote => Kind != EnvironmentKind.Local;
 
     /// <summary>A fleet's hosts updated at a time, each batch gated healthy before the next: a count, or a percentage ("25%").</summary>
     public string BatchSize { get; set; } = "1";

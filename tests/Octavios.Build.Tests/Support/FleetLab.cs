@@ -56,6 +56,13 @@ public sealed class FleetLab : IDisposable
             .ToList());
     }
 
+    /// <summary>Makes the hosts one Docker Swarm, h1 its manager.</summary>
+    public void FormSwarm()
+    {
+        var swarm = Shell.Run("bash", [Script, "swarm", Directory], timeout: TimeSpan.FromMinutes(1));
+        Assert.That(swarm.ExitCode, Is.Zero, swarm.StandardError);
+    }
+
     public string Servers => string.Join(',', Hosts.Select(h => $"root@{h.Address}"));
 
     /// <summary>Environment for a run against every host of the lab.</summary>

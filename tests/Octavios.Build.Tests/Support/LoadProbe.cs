@@ -17,7 +17,8 @@ public sealed class LoadProbe : IDisposable
 
     public LoadProbe(string url, int perSecond = 20, TimeSpan? limit = null)
     {
-        Assert.That(new Uri(url).IsLoopback, Is.True, "load only ever goes to loopback");
+        var host = new Uri(url);
+        Assert.That(host.IsLoopback || host.Host.StartsWith("10.231.0.", StringComparison.Ordinal), Is.True, "load only ever goes to loopback or the fleet lab's bridge");
         _stop = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(5));
         _loop = Task.Run(async () =>
         {

@@ -4,6 +4,7 @@
 # /srv/octavios its own. 127.0.0.1:REGISTRY_PORT inside a host reaches the registry on the bridge, so images keep the
 # names the main engine pushed them under.
 #   fleet-lab.sh up DIR HOSTS REGISTRY_PORT   prints one line per host: name address docker-socket
+#   fleet-lab.sh swarm DIR                    a Swarm of the hosts, h1 its manager
 #   fleet-lab.sh down DIR
 set -euo pipefail
 bridge=oflbr0
@@ -23,6 +24,13 @@ down() {
   for ns in $(ip netns list 2>/dev/null | awk '/^ofl-h[0-9]+/ {print $1}'); do
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
+  done
+  # A deleted namespace takes its veth with it only once its last process is gone: delete what is left, and wait.
+  for _ in $(seq 1 40); do
+    links=$(ip -o link show 2>/dev/null | grep -o 'ofl-h[0-9]*-v' | sort -u || true)
+    [ -z "$links" ] && break
+    for link in $links; do ip link del "$link" 2>/dev/null || true; done
+    sleep 0.25
   done
   ip link del "$bridge" 2>/dev/null || true
   [ -n "$dir" ] && [ -d "$dir" ] && rm -rf "$dir" 2>/dev/null || true
@@ -93,8 +101,19 @@ EOF
   done
 }
 
+# A Swarm across the lab's hosts: h1 the manager, the others workers (no ingress mesh here: no IPVS).
+swarm() {
+  local dir="$1" i token
+  docker -H "unix://$dir/h1/docker.sock" swarm init --advertise-addr "$subnet.11" --default-addr-pool 10.232.0.0/16 >/dev/null
+  token=$(docker -H "unix://$dir/h1/docker.sock" swarm join-token -q worker)
+  for i in $(ls -d "$dir"/h* | sed 's|.*/h||' | sort -n | tail -n +2); do
+    docker -H "unix://$dir/h$i/docker.sock" swarm join --token "$token" --advertise-addr "$subnet.$((10 + i))" "$subnet.11:2377" >/dev/null
+  done
+}
+
 case "${1:-}" in
   up) up "$2" "$3" "$4" ;;
+  swarm) swarm "$2" ;;
   down) down "${2:-}" ;;
   *) echo "usage: $0 up DIR HOSTS REGISTRY_PORT | down [DIR]" >&2; exit 2 ;;
 esac

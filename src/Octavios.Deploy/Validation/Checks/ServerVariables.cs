@@ -7,7 +7,7 @@ public static class ServerVariables
 {
     public static IEnumerable<Finding> Run(EnvironmentConfig environment, Func<string, string?> variables)
     {
-        if (environment.Kind != EnvironmentKind.Ssh) yield break;
+        if (!environment.IsRemote) yield break;
         if (string.IsNullOrEmpty(variables(environment.ServerFrom)))
             yield return Finding.Error("server.variables", $"{environment.ServerFrom} is not set: it names the server (user@host)");
         if (string.IsNullOrEmpty(variables(environment.ProjectDirFrom)))

@@ -1,0 +1,52 @@
+namespace Octavios.Deploy.Commands;
+
+/// <summary>A Docker Swarm stack on its manager as command values: deploy, a service's update state, its tasks, the nodes.</summary>
+public static class SwarmCommands
+{
+    /// <summary>
+    /// <c>docker stack deploy</c> of the compose files, the variables they use given on standard input as quoted
+    /// exports (never on the command line, where another user of the manager could read them; never by sourcing the
+    /// env file, which is not shell). <c>--with-registry-auth</c> forwards this run's registry login to the nodes.
+    /// </summary>
+    public static Command Deploy(string stack, IReadOnlyList<string> files, IReadOnlyDictionary<string, CommandArg> variables, bool withRegistryAuth)
+    {
+        var exports = string.Concat(variables.Select(v => $"export {v.Key}={ShellQuote.Quote(v.Value.Value)}\n"));
+        var args = new List<CommandArg> { "-c", "eval \"$(cat)\" && exec docker stack deploy \"$@\"", "sh" };
+        foreach (var file in files) args.AddRange(["--compose-file", file]);
+        if (withRegistryAuth) args.Add("--with-registry-auth");
+        args.AddRange(["--detach=true", stack]);
+        return new Command("sh", args)
+        {
+            StandardInput = new CommandArg(exports, variables.Values.Any(v => v.IsSecret)),
+            Title = $"docker stack deploy {stack}",
+        };
+    }
+
+    /// <summary>One line: spec version | update state | update started at | update message | image of the spec | running/desired replicas.</summary>
+    public static Command ServiceState(string service) =>
+        new("sh", ["-c",
+            "s=$(docker service inspect --format '{{.Version.Index}}|{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.StartedAt}}|{{.UpdateStatus.Message}}{{else}}||{{end}}|{{.Spec.TaskTemplate.ContainerSpec.Image}}' \"$1\") || exit 1\n" +
+            "r=$(docker service ls --filter \"name=$1\" --format '{{.Name}} {{.Replicas}}' | awk -v n=\"$1\" '$1 == n {print $2}')\n" +
+            "echo \"$s|$r\"",
+            "sh", service])
+        {
+            Title = $"state of {service}",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>The service's tasks: name | image | desired state | current state | error, newest first.</summary>
+    public static Command Tasks(string service) =>
+        new(DockerCommands.Program, ["service", "ps", "--no-trunc", "--format", "{{.Name}}|{{.Image}}|{{.DesiredState}}|{{.CurrentState}}|{{.Error}}", service])
+        {
+            Title = $"tasks of {service}",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>The swarm's nodes: hostname | status | availability | manager status.</summary>
+    public static Command Nodes() =>
+        new(DockerCommands.Program, ["node", "ls", "--format", "{{.Hostname}}|{{.Status}}|{{.Availability}}|{{.ManagerStatus}}"])
+        {
+            Title = "swarm nodes",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+}

@@ -1,0 +1,116 @@
+using Octavios.Build.Host;
+using Octavios.Build.Tests.Support;
+
+namespace Octavios.Build.Tests.EndToEnd;
+
+/// <summary>
+/// The example's swarm environment on a Swarm of three lab hosts (h1 the manager): backend with 3 replicas behind the
+/// proxy service, updated by Swarm's rolling update under a load probe through the proxy's port on h1.
+/// </summary>
+[Category("EndToEnd")]
+[NonParallelizable]
+public class SwarmTests
+{
+    private TestRegistry _registry = null!;
+    private ExampleApp _app = null!;
+    private FleetLab _lab = null!;
+
+    private static string Output(Octavios.Deploy.Execution.CommandResult run) => run.StandardOutput + run.StandardError;
+
+    private Dictionary<string, string> Environment()
+    {
+        var environment = _lab.Environment();
+        environment["SWARM_MANAGER"] = $"root@{_lab.Hosts[0].Address}";
+        return environment;
+    }
+
+    private Octavios.Deploy.Execution.CommandResult Run(string env, params string[] args) =>
+        Shell.BuildScript(Environment(), [$"--config={_app.ConfigPath}", $"--env={env}", .. args]);
+
+    private void Ok(string env, params string[] args)
+    {
+        var run = Run(env, args);
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
+    }
+
+    private string BackendUrl => $"http://{_lab.Hosts[0].Address}:{_app.PortBase + 1}/api/health";
+
+    /// <summary>Each backend task's image, from the manager: what Swarm runs.</summary>
+    private IReadOnlyList<string> RunningBackendImages() =>
+        _lab.Hosts[0].Docker("service", "ps", "--filter", "desired-state=running", "--format", "{{.Image}}|{{.CurrentState}}", $"{_app.Project}_backend")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains("|Running")).Select(l => l.Split('|')[0]).ToList();
+
+    [OneTimeSetUp]
+    public void StartSwarmWithAllOn022()
+    {
+        _registry = TestRegistry.Start(reachableFromLab: true);
+        _app = new ExampleApp(_registry.Address, push: false);
+        _lab = FleetLab.Start(3, int.Parse(_registry.Address.Split(':')[1]));
+        _lab.FormSwarm();
+        ProdRig.PrepareServer(_app, _lab.Hosts[0].ProjectDirectory);
+        Ok("prod", "--target=Push", "--services=all", "--version=0.2.2");
+        Ok("prod", "--target=Push", "--services=backend", "--version=0.2.3");
+        Ok("swarm", "--target=Deploy", "--services=all", "--version=0.2.2", "--exclusive");
+        File.AppendAllText(Path.Combine(_app.Directory, "apps", "backend", "Dockerfile"), "CMD [\"httpd\", \"-f\", \"-p\", \"8000\", \"-h\", \"/\"]\n");
+        _app.Commit("backend 0.2.4 serves no /api/health: its health check fails");
+        Ok("prod", "--target=Push", "--services=backend", "--version=0.2.4");
+    }
+
+    [OneTimeTearDown]
+    public void StopSwarm()
+    {
+        _lab?.Dispose();
+        _app?.Dispose();
+        _registry?.Dispose();
+    }
+
+    [Test, Order(1)]
+    public void ARollingUpdateUnderLoadDropsNoRequest()
+    {
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.2"));
+        Octavios.Deploy.Execution.CommandResult run;
+        using (var probe = new LoadProbe(BackendUrl, perSecond: 10))
+        {
+            run = Run("swarm", "--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive");
+            Thread.Sleep(1000);
+            probe.Stop();
+            Assert.That(run.ExitCode, Is.Zero, Output(run));
+            Assert.That(probe.Sent, Is.GreaterThan(50), probe.ToString());
+            Assert.That(probe.Failures, Is.Empty, probe.ToString());
+        }
+
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.3"));
+        var versions = File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "versions.env"));
+        Assert.That(versions, Does.Contain("BACKEND_VERSION=0.2.3"));
+        Assert.That(File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "swarm-defaults.yml")), Does.Contain("order: start-first"));
+        Assert.That(Output(run), Does.Not.Contain(ProdRig.SecretKey).And.Not.Contain(ProdRig.JwtSecretKey));
+    }
+
+    [Test, Order(2)]
+    public void AReleaseWithAFailingHealthCheckIsRolledBackBySwarmAndTheRunFailsNamingTheTasks()
+    {
+        Octavios.Deploy.Execution.CommandResult run;
+        using (var probe = new LoadProbe(BackendUrl, perSecond: 10))
+        {
+            run = Run("swarm", "--target=Deploy", "--services=backend", "--version=0.2.4", "--exclusive");
+            Thread.Sleep(1000);
+            probe.Stop();
+            Assert.That(probe.Failures, Is.Empty, probe.ToString());
+        }
+
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
+        Assert.That(run.StandardError, Does.Contain("Swarm rolled the update back (rollback_completed").And.Contain("failing tasks: ").And.Contain("backend.").And.Contain("0.2.4"));
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.3"));
+        var audit = File.ReadAllLines(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "audit.log"));
+        Assert.That(audit[^1], Does.Contain("failed").And.Contain("0.2.4"));
+        Assert.That(File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
+        Assert.That(Path.Exists(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "deploy.lock")), Is.False, "lock released");
+    }
+
+    [Test, Order(3)]
+    public void RollbackGoesToTheRecordedPreviousVersion()
+    {
+        Ok("swarm", "--target=Rollback", "--services=backend", "--exclusive");
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.2"));
+    }
+}
