@@ -16,6 +16,16 @@ public sealed class VerifyTask : BuildTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         var runner = context.Target.Runner;
+        if (context.Options.Environment.Kind == Deploy.Configuration.EnvironmentKind.Swarm)
+        {
+            var recorded = ServerRecords.Parse((await runner.RunAsync(ServerRecords.Read(), context.Cancellation)).StandardOutput).Current;
+            var expected = context.Options.Version is { } version ? context.Requests.VersionsOf(context.Services, version) : recorded;
+            var swarmProblems = await new SwarmVerifier(context.Config, runner, context.DeployLog).CheckAsync(context.Services, expected, context.Cancellation);
+            if (swarmProblems.Count > 0) throw new InvalidOperationException("Verify failed:\n  " + string.Join("\n  ", swarmProblems));
+            if (!runner.IsDryRun) context.DeployLog.Information($"Verify passed for {string.Join(", ", context.Services)} on the swarm of {context.Target.Label}");
+            return;
+        }
+
         var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
 
         var envFile = await context.LoadEnvFileAsync();

@@ -49,6 +49,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         findings.AddRange(hostFindings.SelectMany(f => f));
         var runner = runners.FirstOrDefault();
         var reachable = runner is not null && !hostFindings[0].Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
+        if (environment.Kind == EnvironmentKind.Swarm && reachable && !runner!.IsDryRun) findings.AddRange(await SwarmChecks.RunAsync(runner, cancellation));
 
         LoadedEnvFile? envFile = null;
         try

@@ -80,6 +80,12 @@ public class SwarmTests
         }
 
         Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.3"));
+        var verify = Run("swarm", "--target=Verify", "--services=backend", "--exclusive");
+        Assert.That(verify.ExitCode, Is.Zero, Output(verify));
+        Assert.That(verify.StandardOutput, Does.Contain("does not call health URLs"));
+        var validate = Run("swarm", "--target=Validate", "--services=backend", "--version=0.2.3", "--exclusive");
+        Assert.That(validate.ExitCode, Is.Zero, Output(validate));
+        Assert.That(validate.StandardOutput, Does.Contain("manages a Swarm of 3 node(s)"));
         var versions = File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "versions.env"));
         Assert.That(versions, Does.Contain("BACKEND_VERSION=0.2.3"));
         Assert.That(File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "swarm-defaults.yml")), Does.Contain("order: start-first"));
@@ -105,6 +111,9 @@ public class SwarmTests
         Assert.That(audit[^1], Does.Contain("failed").And.Contain("0.2.4"));
         Assert.That(File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
         Assert.That(Path.Exists(Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios", "deploy.lock")), Is.False, "lock released");
+        var verify = Run("swarm", "--target=Verify", "--services=backend", "--version=0.2.4", "--exclusive");
+        Assert.That(verify.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(verify));
+        Assert.That(verify.StandardError, Does.Contain("rollback_completed").And.Contain("not version 0.2.4"));
     }
 
     [Test, Order(3)]
