@@ -36,9 +36,17 @@ public sealed record ComposeCommands(
         return variables;
     }
 
-    public static Command DetectV2() => new(DockerCommands.Program, ["compose", "version"]) { Title = "compose v2 version", Timeout = TimeSpan.FromSeconds(30) };
+    /// <summary>
+    /// Prints v2 when the docker CLI has the compose plugin, else v1 when docker-compose is on the PATH, else none: one
+    /// round trip, and v1's Python is never started just to learn that it is there.
+    /// </summary>
+    public static Command Detect() =>
+        new("sh", ["-c", "if docker compose version >/dev/null 2>&1; then echo v2; elif command -v docker-compose >/dev/null 2>&1; then echo v1; else echo none; fi"])
+        {
+            Title = "which compose",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
 
-    public static Command DetectV1() => new("docker-compose", ["version"]) { Title = "compose v1 version", Timeout = TimeSpan.FromSeconds(30) };
 
     public Command Pull(IEnumerable<string> services) => Compose(["pull", .. services], "pull");
 

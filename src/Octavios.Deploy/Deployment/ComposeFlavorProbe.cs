@@ -21,8 +21,9 @@ public static class ComposeFlavorProbe
 
     private static async Task<ComposeFlavor> AskAsync(ICommandRunner runner, CancellationToken cancellation)
     {
-        if ((await runner.TryRunAsync(ComposeCommands.DetectV2(), cancellation)).Succeeded) return ComposeFlavor.V2;
-        if ((await runner.TryRunAsync(ComposeCommands.DetectV1(), cancellation)).Succeeded) return ComposeFlavor.V1;
+        var answer = (await runner.RunAsync(ComposeCommands.Detect(), cancellation)).StandardOutput.Trim();
+        if (answer == "v2") return ComposeFlavor.V2;
+        if (answer == "v1") return ComposeFlavor.V1;
         throw new InvalidOperationException($"[{runner.Target}] neither 'docker compose' (v2) nor 'docker-compose' (v1) is installed.");
     }
 }

@@ -59,8 +59,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var records = await ReconcileAsync(request.Owner, cancellation);
         if (RunHooks) await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
         if (request.Backup) await BackupAsync(cancellation);
-        foreach (var (path, content) in request.Uploads)
-            await target.RunAsync(RemoteFiles.Write(path, content, secret: path == envFile), cancellation);
+        await UploadAsync(target, request.Uploads, envFile, cancellation);
 
         var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
         var waves = Waves(request.Services);
@@ -248,6 +247,15 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         {
             throw Uncommitted(failure, journal, $"putting back {Describe(applied.From)} after another host failed did not finish");
         }
+    }
+
+    /// <summary>The compose files in one round trip (each written whole, then moved in place); the env file on its own, 0600, through standard input.</summary>
+    public static async Task UploadAsync(ICommandRunner target, IReadOnlyDictionary<string, string> uploads, string? secretFile, CancellationToken cancellation)
+    {
+        var files = uploads.Where(u => u.Key != secretFile).Select(u => FileChange.Write(u.Key, u.Value)).ToList();
+        if (files.Count > 0) await target.RunAsync(RemoteFiles.Apply(files, "upload the compose files"), cancellation);
+        if (secretFile is not null && uploads.TryGetValue(secretFile, out var secret))
+            await target.RunAsync(RemoteFiles.Write(secretFile, secret, secret: true), cancellation);
     }
 
     private static Dictionary<string, string> Restored(IReadOnlyDictionary<string, string> after, IReadOnlyDictionary<string, string?> from)

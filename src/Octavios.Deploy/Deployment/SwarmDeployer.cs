@@ -36,7 +36,7 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
             stackFiles.Add(SwarmDefaults.File);
         }
 
-        foreach (var (path, content) in uploads) await manager.RunAsync(RemoteFiles.Write(path, content), cancellation);
+        await Deployer.UploadAsync(manager, uploads, null, cancellation);
 
         var after = new Dictionary<string, string>(records.Current);
         foreach (var (variable, version) in request.Versions) after[variable] = version;

@@ -51,9 +51,9 @@ public static class TargetChecks
             var flavor = await ComposeFlavorProbe.DetectAsync(target, log, configuredCompose, cancellation);
             if (!target.IsDryRun) findings.Add(Finding.Info("server.compose", $"[{target.Target}] Compose {flavor.ToString().ToLowerInvariant()}"));
         }
-        catch (InvalidOperationException error)
+        catch (Exception error) when (error is InvalidOperationException or CommandFailedException)
         {
-            findings.Add(Finding.Error("server.compose", error.Message));
+            findings.Add(Finding.Error("server.compose", error.Message.Split('\n')[0]));
         }
 
         if (envFile is not null && !(await target.TryRunAsync(RemoteFiles.FileExists(envFile), cancellation)).Succeeded)
