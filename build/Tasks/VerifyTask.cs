@@ -26,9 +26,19 @@ public sealed class VerifyTask : BuildTask<BuildContext>
             return;
         }
 
-        var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
-
+        // Every host of a fleet, all at once; a problem names its host.
         var envFile = await context.LoadEnvFileAsync();
+        var fleet = context.Hosts.Count > 1;
+        var perHost = await Task.WhenAll(context.Hosts.Select(async host =>
+            (await HostAsync(context, host.Runner, envFile)).Select(problem => fleet ? $"[{host.Label}] {problem}" : problem)));
+        var problems = perHost.SelectMany(p => p).ToList();
+        if (problems.Count > 0) throw new InvalidOperationException("Verify failed:\n  " + string.Join("\n  ", problems));
+        if (!runner.IsDryRun) context.DeployLog.Information($"Verify passed for {string.Join(", ", context.Services)} on {string.Join(", ", context.Hosts.Select(h => h.Label))}");
+    }
+
+    private static async Task<List<string>> HostAsync(BuildContext context, ICommandRunner runner, Deploy.EnvFiles.LoadedEnvFile? envFile)
+    {
+        var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
         var compose = ComposeCommands.ForProject(context.Config, await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog, context.Config.Compose.Flavor),
             context.Options.EnvFile.TargetPath, new Dictionary<string, string>());
         var containers = new Dictionary<string, IReadOnlyList<string>>();
@@ -44,8 +54,6 @@ public sealed class VerifyTask : BuildTask<BuildContext>
             problems.AddRange(await runtime.VariablesAsync(containers, envFile, context.Config.Verify.CriticalVariables ?? context.Config.Validation.Secrets));
         await runtime.ReportLogErrorsAsync(containers, context.Plans("Deploy") ? context.StartedAt : DateTimeOffset.UtcNow.AddMinutes(-15));
         if (context.Config.Verify.Cors is { } cors && await runtime.CorsAsync(cors) is { } corsProblem) problems.Add(corsProblem);
-
-        if (problems.Count > 0) throw new InvalidOperationException("Verify failed:\n  " + string.Join("\n  ", problems));
-        if (!runner.IsDryRun) context.DeployLog.Information($"Verify passed for {string.Join(", ", context.Services)} on {context.Target.Label}");
+        return problems;
     }
 }

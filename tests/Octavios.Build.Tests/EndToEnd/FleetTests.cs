@@ -154,5 +154,9 @@ public class FleetTests
             Assert.That(File.ReadAllText(Path.Combine(host.ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
             Assert.That(File.ReadAllLines(Path.Combine(host.ProjectDirectory, ".octavios", "audit.log"))[^1], Does.Contain("succeeded"));
         }
+
+        var verify = Run("--target=Verify", "--services=backend", "--exclusive");
+        Assert.That(verify.ExitCode, Is.Zero, Output(verify));
+        Assert.That(verify.StandardOutput, Does.Contain($"Verify passed for backend on {string.Join(", ", _lab.Hosts.Select(h => $"root@{h.Address}"))}"));
     }
 }
