@@ -137,8 +137,17 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// </summary>
     public async Task DeployFleetAsync(DeployRequest request)
     {
-        var hosts = Hosts.Select(h => (h.Label, Deployer(pull: request.Action == "deploy", h))).ToList();
-        await Task.WhenAll(Hosts.Select(h => h.Runner).OfType<SshCommandRunner>().Select(r => r.ConnectAsync(Cancellation)));
+        // Hosts whose roles run none of the selected services are not part of the run: not even locked.
+        var hosts = Hosts.Select(h => (Host: h, Services: FleetHost.ServicesOn(h.Label, h.Label.Split('@')[^1].Split(':')[0], request.Services, Options.Environment.Roles)))
+            .Where(h => h.Services.Count > 0)
+            .Select(h => new FleetHost(h.Host.Label, Deployer(pull: request.Action == "deploy", h.Host), request with
+            {
+                Services = h.Services,
+                Versions = request.Versions.Where(v => h.Services.Any(s => Config.Services[s].VersionVariable == v.Key)).ToDictionary(v => v.Key, v => v.Value),
+            }))
+            .ToList();
+        if (hosts.Count == 0) throw new BuildInputException($"No host of {Options.EnvironmentName} runs {string.Join(", ", request.Services)} (see its roles).");
+        await Task.WhenAll(hosts.Select(h => Hosts.First(t => t.Label == h.Host).Runner).OfType<SshCommandRunner>().Select(r => r.ConnectAsync(Cancellation)));
         var outcomes = await new FleetDeployer(Options.Environment, hosts, DeployLog).RunAsync(request, Config, Cancellation);
         var services = Services.ToDictionary(s => s, s => Config.Services[s].VersionVariable);
         var table = FleetDeployer.Table(outcomes, services).ToList();

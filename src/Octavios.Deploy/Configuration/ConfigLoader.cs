@@ -139,6 +139,14 @@ public static partial class ConfigLoader
                 if (!Variable().IsMatch(environment.ProjectDirFrom)) yield return ($"{at}.projectDirFrom", "must name an environment variable, e.g. DEPLOY_PROJECT_DIR");
                 foreach (var (host, i) in environment.Hosts.Select((h, i) => (h, i)))
                     if (!Remote.ServerAddress.IsValid(host)) yield return ($"{at}.hosts[{i}]", $"'{host}' is not [user@]host[:port]");
+                foreach (var (service, hosts) in environment.Roles)
+                {
+                    if (!config.Services.ContainsKey(service)) yield return ($"{at}.roles.{service}", $"'{service}' is not a service of services:");
+                    if (hosts.Count == 0) yield return ($"{at}.roles.{service}", "names no host");
+                    foreach (var host in hosts.Where(h => environment.Hosts.Count > 0 && !environment.Hosts.Any(known => known == h || Remote.ServerAddress.IsValid(known) && Remote.ServerAddress.Parse(known).Host == h)))
+                        yield return ($"{at}.roles.{service}", $"'{host}' is not one of the environment's hosts");
+                }
+
                 if (Deployment.HostBatches.ParseSize(environment.BatchSize) is null)
                     yield return ($"{at}.batchSize", "must be a count of hosts (1 to 1000) or a percentage (1% to 100%)");
             }

@@ -148,6 +148,9 @@ public sealed class EnvironmentConfig
     /// <summary>Reached over SSH: a server, a fleet, or a swarm's manager.</summary>
     public bool IsRemote => Kind != EnvironmentKind.Local;
 
+    /// <summary>A fleet's host groups: service → the hosts (addresses or host names) it runs on; a service without one runs on every host.</summary>
+    public Dictionary<string, List<string>> Roles { get; set; } = [];
+
     /// <summary>A fleet's hosts updated at a time, each batch gated healthy before the next: a count, or a percentage ("25%").</summary>
     public string BatchSize { get; set; } = "1";
 

@@ -4,7 +4,18 @@ using Octavios.Deploy.Execution;
 namespace Octavios.Deploy.Deployment;
 
 /// <summary>How one host of a fleet ended a rollout.</summary>
-public sealed record HostOutcome(string Host, bool Failed, string Result, IReadOnlyDictionary<string, string> Versions);
+public sealed record HostOutcome(string Host, bool Failed, string Result, IReadOnlyList<string> Services, IReadOnlyDictionary<string, string> Versions);
+
+/// <summary>One host's part of a fleet rollout: its deployer and what it deploys (its roles' share of the selected services).</summary>
+public sealed record FleetHost(string Host, Deployer Deployer, DeployRequest Request)
+{
+    /// <summary>
+    /// The selected services a host runs: a service with a role runs only on the hosts its role names (by address or
+    /// host name); a service without one runs everywhere.
+    /// </summary>
+    public static IReadOnlyList<string> ServicesOn(string address, string host, IReadOnlyList<string> services, IReadOnlyDictionary<string, List<string>> roles) =>
+        services.Where(s => !roles.TryGetValue(s, out var hosts) || hosts.Any(h => h == address || h == host)).ToList();
+}
 
 /// <summary>
 /// One release to every host of a fleet, each host by its own <see cref="Deployer"/> over its own connection, all at
@@ -12,7 +23,7 @@ public sealed record HostOutcome(string Host, bool Failed, string Result, IReadO
 /// container is touched, batches gated healthy one after the other. A host that fails is put back by its own
 /// deployer; the fleet then stops, and the hosts already updated go back too unless the environment allows a mixed fleet.
 /// </summary>
-public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<(string Host, Deployer Deployer)> hosts, IDeployLog log)
+public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<FleetHost> hosts, IDeployLog log)
 {
     public async Task<IReadOnlyList<HostOutcome>> RunAsync(DeployRequest request, SuiteConfig config, CancellationToken cancellation = default)
     {
@@ -22,36 +33,37 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<(
         var first = hosts[0].Deployer;
         log.Information($"fleet of {hosts.Count}: {string.Join(", ", hosts.Select((h, i) => $"{h.Host} (batch {batches[i] + 1})"))}");
         await first.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation, names);
-        var outcomes = await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host.Host, host.Deployer, barrier, i, request, cancellation)));
+        var outcomes = await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host, barrier, i, cancellation)));
         if (outcomes.All(o => !o.Failed)) await first.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation, names);
         return outcomes;
     }
 
-    private static async Task<HostOutcome> OneHostAsync(string host, Deployer deployer, FleetBarrier barrier, int index, DeployRequest request, CancellationToken cancellation)
+    private static async Task<HostOutcome> OneHostAsync(FleetHost fleetHost, FleetBarrier barrier, int index, CancellationToken cancellation)
     {
-        var fleetDeployer = deployer.InFleet(barrier.For(index));
+        var (host, request) = (fleetHost.Host, fleetHost.Request);
+        var fleetDeployer = fleetHost.Deployer.InFleet(barrier.For(index));
         try
         {
             await fleetDeployer.RunAsync(request, cancellation);
             barrier.Ended(index, failed: false, stopped: false);
-            return new HostOutcome(host, false, "updated", request.Versions);
+            return new HostOutcome(host, false, "updated", request.Services, request.Versions);
         }
         catch (FleetStoppedException stopped)
         {
             barrier.Ended(index, failed: false, stopped: true);
-            return new HostOutcome(host, false, stopped.Message[(stopped.Message.IndexOf(']') + 2)..], request.Versions);
+            return new HostOutcome(host, false, stopped.Message[(stopped.Message.IndexOf(']') + 2)..], request.Services, request.Versions);
         }
         catch (Exception failure)
         {
             barrier.Ended(index, failed: true, stopped: false);
-            return new HostOutcome(host, true, failure.Message.Split('\n')[0], request.Versions);
+            return new HostOutcome(host, true, failure.Message.Split('\n')[0], request.Services, request.Versions);
         }
     }
 
-    /// <summary>The summary: one row per host and service, with the version asked for and what became of it.</summary>
+    /// <summary>The summary: one row per host and service (<paramref name="services"/>: name → version variable), with the version asked for and what became of it.</summary>
     public static IEnumerable<string> Table(IReadOnlyList<HostOutcome> outcomes, IReadOnlyDictionary<string, string> services)
     {
-        var rows = outcomes.SelectMany(o => services.Select(s => (o.Host, Service: s.Key, Version: o.Versions.GetValueOrDefault(s.Value) ?? "-", o.Result))).ToList();
+        var rows = outcomes.SelectMany(o => o.Services.Select(s => (o.Host, Service: s, Version: o.Versions.GetValueOrDefault(services[s]) ?? "-", o.Result))).ToList();
         var hostWidth = rows.Select(r => r.Host.Length).Append(4).Max();
         var serviceWidth = rows.Select(r => r.Service.Length).Append(7).Max();
         var versionWidth = rows.Select(r => r.Version.Length).Append(7).Max();

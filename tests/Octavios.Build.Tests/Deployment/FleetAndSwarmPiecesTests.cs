@@ -32,6 +32,16 @@ public class FleetAndSwarmPiecesTests
     }
 
     [Test]
+    public void RolesPlaceServicesOnSomeHostsAndTheRestEverywhere()
+    {
+        var roles = new Dictionary<string, List<string>> { ["web"] = ["web1", "root@10.0.0.2"], ["backend"] = ["app1"] };
+        Assert.That(FleetHost.ServicesOn("root@web1", "web1", ["web", "backend", "proxy"], roles), Is.EqualTo(new[] { "web", "proxy" }));
+        Assert.That(FleetHost.ServicesOn("root@10.0.0.2", "10.0.0.2", ["web", "backend"], roles), Is.EqualTo(new[] { "web" }));
+        Assert.That(FleetHost.ServicesOn("deploy@app1:2222", "app1", ["web", "backend"], roles), Is.EqualTo(new[] { "backend" }));
+        Assert.That(FleetHost.ServicesOn("root@db1", "db1", ["web", "backend"], roles), Is.Empty);
+    }
+
+    [Test]
     public async Task NoHostChangesAnythingUntilEveryHostIsLocked()
     {
         var barrier = new FleetBarrier([0, 0, 0], rollbackUpdatedHosts: true);

@@ -134,6 +134,21 @@ public class FleetTests
         Assert.That(table.First(l => l.Contains("10.231.0.13") && l.Contains("backend")), Does.Contain("not changed"));
     }
 
+    [Test, Order(4)]
+    public void RolesDeployAServiceOnlyToItsHosts()
+    {
+        _app.Configure("    domainFrom: PROD_DOMAIN\n", $"    domainFrom: PROD_DOMAIN\n    roles:\n      web: [{_lab.Hosts[2].Address}]\n");
+        var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
+
+        var run = Run("--target=Deploy", "--services=web", "--version=0.2.2", "--exclusive");
+
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
+        Assert.That(_lab.Hosts[2].Containers(_app.Project)["web"].Id, Is.Not.EqualTo(before[2]["web"].Id), "h3 runs web: redeployed");
+        for (var i = 0; i < 2; i++)
+            Assert.That(_lab.Hosts[i].Containers(_app.Project).ToDictionary(c => c.Key, c => c.Value.Id), Is.EquivalentTo(before[i].ToDictionary(c => c.Key, c => c.Value.Id)), $"{_lab.Hosts[i].Name} untouched");
+        Assert.That(run.StandardOutput, Does.Contain($"fleet of 1: root@{_lab.Hosts[2].Address}"));
+    }
+
     [Test, Order(3)]
     public void AFleetDeployUpdatesEveryHostOverOneConnectionEachAndTouchesNothingElse()
     {
