@@ -32,9 +32,10 @@ export DEPLOY_SERVER; DEPLOY_SERVER=$(awk '{printf "%sroot@%s", (NR > 1 ? "," : 
 export DEPLOY_PROJECT_DIR=/srv/octavios DEPLOY_SSH_KEY="$lab/client_key" DEPLOY_KNOWN_HOSTS="$lab/known_hosts"
 first=$(awk 'NR == 1 {print $2}' "$work/hosts")
 suite() { "$root/build.sh" --config="$app/octavios.build.yml" --env=prod "$@"; }
-suite --target=Push --services=all --version=0.2.2 --verbosity=quiet >/dev/null
+suite --target=Push --services=backend --version=0.2.2 --verbosity=quiet >/dev/null
 suite --target=Push --services=backend --version=0.2.3 --verbosity=quiet >/dev/null
-suite --target=Deploy --services=all --version=0.2.2 --exclusive --verbosity=quiet >/dev/null
+# Only the measured service runs on the hosts: six services' health checks on eight engines alone keep two cores busy.
+suite --target=Deploy --services=backend --version=0.2.2 --exclusive --verbosity=quiet >/dev/null
 
 deploy_seconds() { # version [--hosts=...]
   suite --target=Deploy --exclusive --services=backend --version="$@" |
