@@ -249,13 +249,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
     }
 
-    /// <summary>The compose files in one round trip (each written whole, then moved in place); the env file on its own, 0600, through standard input.</summary>
+    /// <summary>Each file written whole through standard input, then moved in place; the env file (<paramref name="secretFile"/>) 0600.</summary>
     public static async Task UploadAsync(ICommandRunner target, IReadOnlyDictionary<string, string> uploads, string? secretFile, CancellationToken cancellation)
     {
-        var files = uploads.Where(u => u.Key != secretFile).Select(u => FileChange.Write(u.Key, u.Value)).ToList();
-        if (files.Count > 0) await target.RunAsync(RemoteFiles.Apply(files, "upload the compose files"), cancellation);
-        if (secretFile is not null && uploads.TryGetValue(secretFile, out var secret))
-            await target.RunAsync(RemoteFiles.Write(secretFile, secret, secret: true), cancellation);
+        foreach (var (path, content) in uploads)
+            await target.RunAsync(RemoteFiles.Write(path, content, secret: path == secretFile), cancellation);
     }
 
     private static Dictionary<string, string> Restored(IReadOnlyDictionary<string, string> after, IReadOnlyDictionary<string, string?> from)
