@@ -18,7 +18,9 @@ public class TargetChecksTests
         public bool IsDryRun => false;
 
         public Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default) =>
-            Task.FromResult(missing.Contains(command.Program) || (command.Args.Count > 0 && missing.Contains($"{command.Program} {command.Args[0].Value}"))
+            Task.FromResult(command.Title == ComposeCommands.Detect().Title
+                ? new CommandResult(0, missing.Contains("docker compose") && missing.Contains("docker-compose") ? "none\n" : "v2\n", "")
+                : missing.Contains(command.Program) || (command.Args.Count > 0 && missing.Contains($"{command.Program} {command.Args[0].Value}"))
                 ? new CommandResult(127, "", "not found")
                 : new CommandResult(0, command.Program == "df" ? "Filesystem 1K Used Avail Capacity Mounted\n/dev/x 100 50 50 50% /\n" : "/var/lib/docker\n", ""));
     }
