@@ -217,14 +217,14 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
     private static void Register(CakeEngine engine, TaskEntry entry, object instance, Func<TContext> context, ICakeLog log, Dictionary<string, string> skipReasons)
     {
-        var task = (dynamic)instance;
+        var task = (IBuildTask)instance;
         var builder = engine.RegisterTask(entry.Name).Description(entry.Description);
         foreach (var dependency in entry.Dependencies) builder.IsDependentOn(dependency);
         foreach (var dependee in entry.Dependees) builder.IsDependeeOf(dependee);
 
         builder.WithCriteria(_ =>
         {
-            TaskCriterion criterion = task.ShouldRun(context());
+            var criterion = task.ShouldRun(context());
             if (!criterion.ShouldRun)
             {
                 skipReasons[entry.Name] = criterion.Reason ?? "";
@@ -233,7 +233,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
             return criterion.ShouldRun;
         }, "skipped");
-        builder.Does(async () => await (Task)task.RunAsync(context()));
+        builder.Does(async () => await task.RunAsync(context()));
         if (Overrides(entry.Type, "OnError"))
             builder.OnError(exception => { task.OnError(exception, context()); });
         if (Overrides(entry.Type, "Finally"))
