@@ -27,7 +27,7 @@ public sealed class VerifyTask : BuildTask<BuildContext>
         }
 
         // Every host of a fleet, all at once; a problem names its host.
-        var envFile = await context.LoadEnvFileAsync();
+        var envFile = context.LoadEnvFileAsync();
         var fleet = context.Hosts.Count > 1;
         var perHost = await Task.WhenAll(context.Hosts.Select(async host =>
             (await HostAsync(context, host.Runner, envFile)).Select(problem => fleet ? $"[{host.Label}] {problem}" : problem)));
@@ -36,24 +36,28 @@ public sealed class VerifyTask : BuildTask<BuildContext>
         if (!runner.IsDryRun) context.DeployLog.Information($"Verify passed for {string.Join(", ", context.Services)} on {string.Join(", ", context.Hosts.Select(h => h.Label))}");
     }
 
-    private static async Task<List<string>> HostAsync(BuildContext context, ICommandRunner runner, Deploy.EnvFiles.LoadedEnvFile? envFile)
+    /// <summary>Every check of one host at once over its connection: health URLs, each container's variables and log, CORS.</summary>
+    private static async Task<List<string>> HostAsync(BuildContext context, ICommandRunner runner, Task<Deploy.EnvFiles.LoadedEnvFile?> envFile)
     {
-        var problems = new List<string>(await new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services));
-        var compose = ComposeCommands.ForProject(context.Config, await ComposeFlavorProbe.DetectAsync(runner, context.DeployLog, context.Config.Compose.Flavor),
-            context.Options.EnvFile.TargetPath, new Dictionary<string, string>());
+        var health = new HttpHealthVerifier(runner, context.DeployLog).CheckAsync(context.Config, context.Services, context.Cancellation);
+        var running = (await runner.RunAsync(ContainerCommands.RunningOfProject(context.Config.Compose.Project), context.Cancellation)).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => line.Split(' ')).Where(p => p.Length == 2).ToList();
+        var problems = new List<string>();
         var containers = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var service in context.Services)
         {
-            var ids = await runner.RunAsync(compose.ContainerIds(context.Config.Services[service].ComposeService));
-            containers[service] = ids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            containers[service] = running.Where(r => r[0] == context.Config.Services[service].ComposeService).Select(r => r[1]).ToList();
             if (containers[service].Count == 0 && !runner.IsDryRun) problems.Add($"{service}: no running container");
         }
 
         var runtime = new RuntimeVerifier(runner, context.DeployLog);
-        if (envFile is not null)
-            problems.AddRange(await runtime.VariablesAsync(containers, envFile, context.Config.Verify.CriticalVariables ?? context.Config.Validation.Secrets));
-        await runtime.ReportLogErrorsAsync(containers, context.Plans("Deploy") ? context.StartedAt : DateTimeOffset.UtcNow.AddMinutes(-15));
-        if (context.Config.Verify.Cors is { } cors && await runtime.CorsAsync(cors) is { } corsProblem) problems.Add(corsProblem);
+        var facts = runtime.ContainersAsync(containers, envFile, context.Config.Verify.CriticalVariables ?? context.Config.Validation.Secrets,
+            context.Plans("Deploy") ? context.StartedAt : DateTimeOffset.UtcNow.AddMinutes(-15), context.Cancellation);
+        var cors = context.Config.Verify.Cors is { } corsConfig ? runtime.CorsAsync(corsConfig, context.Cancellation) : Task.FromResult<string?>(null);
+        await Task.WhenAll(health, facts, cors);
+        problems.InsertRange(0, health.Result);
+        problems.AddRange(facts.Result);
+        if (cors.Result is { } corsProblem) problems.Add(corsProblem);
         return problems;
     }
 }

@@ -21,6 +21,14 @@ public static class ContainerCommands
             Timeout = TimeSpan.FromSeconds(60),
         };
 
+    /// <summary>"service id" for every running container of the project (by Compose's labels).</summary>
+    public static Command RunningOfProject(string project) =>
+        new(Docker, ["ps", "--no-trunc", "--filter", $"label=com.docker.compose.project={project}", "--format", "{{.Label \"com.docker.compose.service\"}} {{.ID}}"])
+        {
+            Title = "running containers of the project",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
     /// <summary>"service|image|image id|state|health|started|restarts" for every container of the project, for Status.</summary>
     public static Command OfProject(string project) =>
         new("sh", ["-c",

@@ -44,9 +44,6 @@ public static class DockerCommands
 
     public static Command EngineVersion() => new(Program, ["version", "--format", "{{.Server.Version}}"]) { Title = "docker version" };
 
-    public static Command LogsSince(string containerId, DateTimeOffset since) =>
-        new(Program, ["logs", "--since", since.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"), containerId]) { Title = "logs since the deploy" };
-
     /// <summary>Asks a docker credential helper for a registry's credentials (its answer holds the secret).</summary>
     public static Command CredentialHelper(string helper, string serverUrl) =>
         new($"docker-credential-{helper}", ["get"]) { StandardInput = new CommandArg(serverUrl), SensitiveOutput = true, Title = $"docker-credential-{helper}" };
@@ -79,12 +76,28 @@ public static class DockerCommands
             Title = $"log in to {registry}",
         };
 
-    /// <summary>Prints "status health restarts" for a container, health empty when it has no healthcheck.</summary>
-    public static Command ContainerState(string containerId) =>
-        new(Program, ["inspect", "--format", "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}", containerId])
+    private const string StateFormat = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}";
+
+    /// <summary>
+    /// Prints "status health restarts", one line per container, once they differ from <paramref name="seen"/> (what the
+    /// caller saw last; empty: at once) or after <paramref name="maxSeconds"/>. The server watches the containers'
+    /// events (start, die, health) instead of being asked again and again: one round trip per change.
+    /// </summary>
+    public static Command AwaitStateChange(IReadOnlyList<string> containerIds, string seen, int maxSeconds) =>
+        new("sh", ["-c",
+            "f=$1; seen=$2; n=$(($3 * 20)); shift 3\n" +
+            "since=$(date +%s); now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
+            "if [ \"$now\" = \"$seen\" ] && [ \"$n\" -gt 0 ]; then\n" +
+            "  e=$(mktemp); filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
+            "  docker events --since \"$since\" $filters --filter event=start --filter event=die --filter event=health_status --format x >\"$e\" 2>/dev/null & watcher=$!\n" +
+            "  while [ ! -s \"$e\" ] && [ \"$n\" -gt 0 ] && kill -0 \"$watcher\" 2>/dev/null; do sleep 0.05; n=$((n - 1)); done\n" +
+            "  kill \"$watcher\" 2>/dev/null; rm -f \"$e\"; now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
+            "fi\n" +
+            "printf '%s\\n' \"$now\"",
+            "sh", StateFormat, seen, maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. containerIds.Select(id => new CommandArg(id))])
         {
             Title = "container state",
-            Timeout = TimeSpan.FromSeconds(30),
+            Timeout = TimeSpan.FromSeconds(maxSeconds + 30),
         };
 
     public static Command ContainerImage(string containerId) =>

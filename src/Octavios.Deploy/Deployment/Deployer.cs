@@ -38,8 +38,6 @@ public sealed class DeployInterruptedException(string message) : Exception(messa
 public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommandRunner local, IDeployLog log,
     string? envFile, bool pull)
 {
-    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(0.5);
-
     /// <summary>The rest of the fleet this host's deploy waits for; null on a single server.</summary>
     public IFleetBarrier? Fleet { get; init; }
 
@@ -47,7 +45,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     public bool RunHooks { get; init; } = true;
 
     /// <summary>This deployer as one host of a fleet: it waits for the others at the barrier's points, and runs no hooks.</summary>
-    public Deployer InFleet(IFleetBarrier barrier) => new(config, target, local, log, envFile, pull) { Poll = Poll, Fleet = barrier, RunHooks = false };
+    public Deployer InFleet(IFleetBarrier barrier) => new(config, target, local, log, envFile, pull) { Fleet = barrier, RunHooks = false };
 
     /// <summary>Returns the audit line it committed; a failure throws, having put the previous versions back.</summary>
     public async Task<AuditEntry> RunAsync(DeployRequest request, CancellationToken cancellation = default)
@@ -75,7 +73,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 
         if (Fleet is not null && !await Fleet.ReadyToChangeAsync(cancellation))
             throw new FleetStoppedException($"[{target.Target}] not changed: the fleet stopped before this host's turn");
-        var rollout = new Rollout(config, target, log, Poll);
+        var rollout = new Rollout(config, target, log);
         var keep = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var plan in waves.SelectMany(w => w))
             keep[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).Select(c => c.Id).ToList();
@@ -144,7 +142,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var clock = Stopwatch.StartNew();
         var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
         var outcome = "put back";
-        var rollout = new Rollout(config, target, log, Poll);
+        var rollout = new Rollout(config, target, log);
         try
         {
             foreach (var plan in Waves(journal.Services).SelectMany(w => w))
@@ -178,7 +176,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60));
         var undo = bound.Token;
         var reason = interrupted ? "interrupted" : FirstLine(failure);
-        var rollout = new Rollout(config, target, log, Poll);
+        var rollout = new Rollout(config, target, log);
         if (failure is HealthGateException unhealthy) await ShowLogsQuietlyAsync(rollout, ServiceOf(waves, unhealthy.Service), undo);
         log.Error($"{reason}: putting back {Describe(journal.From)}");
         var restored = Restored(after, journal.From);
@@ -231,7 +229,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var clock = Stopwatch.StartNew();
         var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
-        var rollout = new Rollout(config, target, log, Poll);
+        var rollout = new Rollout(config, target, log);
         var keep = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var plan in waves.SelectMany(w => w))
             keep[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).Select(c => c.Id).ToList();

@@ -62,7 +62,7 @@ public sealed class NeverTookTrafficException(HealthGateException gate) : Except
 /// started and gated (its healthcheck, then the service's health path asked of it directly); only then does it get the
 /// name, and after a drain the old one stops with its grace period and is removed. Replicas roll one batch at a time.
 /// </summary>
-public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLog log, TimeSpan poll)
+public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLog log)
 {
     public List<SlowStop> SlowStops { get; } = [];
 
@@ -94,7 +94,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
 
         if (recreated.Count == 0) return;
         await target.RunAsync(compose.Up(recreated.Select(p => p.ComposeService)), cancellation);
-        await new ContainerHealthGate(target, log, poll).WaitAsync(compose, recreated.Select(p => p.ComposeService).ToList(), HealthTimeout, Stable, cancellation);
+        await new ContainerHealthGate(target, log).WaitAsync(config.Compose.Project, recreated.Select(p => p.ComposeService).ToList(), HealthTimeout, Stable, cancellation);
     }
 
     private async Task StartFirstAsync(ComposeCommands compose, ServicePlan plan, IReadOnlyList<ServiceContainer> old, CancellationToken cancellation)
@@ -117,7 +117,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
                     await target.RunAsync(ContainerCommands.Start(id), cancellation);
                 }
 
-                await new ContainerHealthGate(target, log, poll).WaitForAsync(plan.Name, created, HealthTimeout, Stable, cancellation);
+                await new ContainerHealthGate(target, log).WaitForAsync(plan.Name, created, HealthTimeout, Stable, cancellation);
                 await AskHealthPathAsync(plan, created, cancellation);
             }
             catch (HealthGateException unhealthy)
@@ -193,11 +193,11 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
             }
 
             await target.RunAsync(recorded.Up([plan.ComposeService], recreate), cancellation);
-            await new ContainerHealthGate(target, log, poll).WaitAsync(recorded, [plan.ComposeService], HealthTimeout, Stable, cancellation);
+            await new ContainerHealthGate(target, log).WaitAsync(config.Compose.Project, [plan.ComposeService], HealthTimeout, Stable, cancellation);
             return;
         }
 
         foreach (var other in containers.Where(c => !kept.Contains(c))) await target.RunAsync(ContainerCommands.Remove(other.Id), cancellation);
-        await new ContainerHealthGate(target, log, poll).WaitForAsync(plan.Name, kept.Select(c => c.Id).ToList(), HealthTimeout, TimeSpan.Zero, cancellation);
+        await new ContainerHealthGate(target, log).WaitForAsync(plan.Name, kept.Select(c => c.Id).ToList(), HealthTimeout, TimeSpan.Zero, cancellation);
     }
 }

@@ -11,10 +11,13 @@ public enum ContainerVerdict
     Failed,
 }
 
-/// <summary>Waits until each recreated container is healthy (or running, without a healthcheck); a restart or exit fails at once.</summary>
-public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, TimeSpan pollInterval)
+/// <summary>
+/// Waits until each recreated container is healthy (or running, without a healthcheck); a restart or exit fails at once.
+/// The server reports each change of the containers' state as it happens (<see cref="DockerCommands.AwaitStateChange"/>).
+/// </summary>
+public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
 {
-    /// <summary>Reads <see cref="DockerCommands.ContainerState"/>'s output: "status health restarts".</summary>
+    /// <summary>Reads one line of <see cref="DockerCommands.AwaitStateChange"/>'s output: "status health restarts".</summary>
     public static (ContainerVerdict Verdict, string Reason) Judge(string stateLine)
     {
         var parts = stateLine.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -31,7 +34,7 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
     /// Waits until every container of the services is healthy, then for <paramref name="stable"/> more in which none may
     /// restart, exit or turn unhealthy: a release that crash-loops a few seconds after its first healthy answer fails.
     /// </summary>
-    public async Task WaitAsync(ComposeCommands compose, IReadOnlyList<string> services, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
+    public async Task WaitAsync(string project, IReadOnlyList<string> services, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
     {
         if (runner.IsDryRun)
         {
@@ -41,8 +44,8 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
 
         await Task.WhenAll(services.Select(async service =>
         {
-            var ids = (await runner.RunAsync(compose.ContainerIds(service), cancellation)).StandardOutput
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var ids = (await runner.RunAsync(ContainerCommands.OfService(project, service), cancellation)).StandardOutput
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => line.Split(' ')[0]).ToList();
             await WaitForAsync(service, ids, timeout, stable, cancellation);
         }));
     }
@@ -57,16 +60,19 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
         var reason = "";
         TimeSpan? healthySince = null;
         var said = TimeSpan.Zero;
+        var seen = "";
         while (true)
         {
-            var verdicts = new List<(ContainerVerdict Verdict, string Reason)>();
-            foreach (var id in ids)
-                verdicts.Add(Judge((await runner.RunAsync(DockerCommands.ContainerState(id), cancellation)).StandardOutput));
+            // Asked at once the first time; then the server answers when a state changes, or at the next progress line.
+            var left = healthySince is { } since ? stable - (clock.Elapsed - since) : timeout - clock.Elapsed;
+            var wait = seen.Length == 0 ? 0 : (int)Math.Ceiling(Math.Clamp(left.TotalSeconds, 0, Progress.Every.TotalSeconds));
+            seen = (await runner.RunAsync(DockerCommands.AwaitStateChange(ids, seen, wait), cancellation)).StandardOutput.TrimEnd('\n');
+            var verdicts = seen.Split('\n').Select(Judge).ToList();
 
             var failed = verdicts.Where(v => v.Verdict == ContainerVerdict.Failed).ToList();
             if (failed.Count > 0)
-                throw new HealthGateException(service, healthySince is { } since
-                    ? $"{failed[0].Reason}, {(clock.Elapsed - since).TotalSeconds:0.0}s after it was first healthy"
+                throw new HealthGateException(service, healthySince is { } first
+                    ? $"{failed[0].Reason}, {(clock.Elapsed - first).TotalSeconds:0.0}s after it was first healthy"
                     : failed[0].Reason);
             if (verdicts.All(v => v.Verdict == ContainerVerdict.Healthy))
             {
@@ -94,8 +100,6 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log, T
                     log.Information($"{service}: {reason}, {clock.Elapsed.TotalSeconds:0}s of {timeout.TotalSeconds:0}s");
                 }
             }
-
-            await Task.Delay(pollInterval, cancellation);
         }
     }
 }

@@ -30,21 +30,40 @@ public sealed class HttpHealthVerifier(ICommandRunner runner, IDeployLog log)
         }
     }
 
-    /// <summary>Problems found, one per unhealthy endpoint.</summary>
+    /// <summary>Splits <see cref="HealthCommands.ProbeAll"/>'s output: per URL, curl's exit code and its output.</summary>
+    public static IReadOnlyList<(int Exit, string Output)> Answers(string output)
+    {
+        var answers = new List<(int, string)>();
+        var block = new System.Text.StringBuilder();
+        foreach (var line in output.Split('\n'))
+        {
+            if (line.StartsWith(HealthCommands.AnswerEnd, StringComparison.Ordinal))
+            {
+                answers.Add((int.TryParse(line[HealthCommands.AnswerEnd.Length..], out var exit) ? exit : -1, block.ToString().TrimEnd('\n')));
+                block.Clear();
+            }
+            else block.Append(line).Append('\n');
+        }
+
+        return answers;
+    }
+
+    /// <summary>Problems found, one per unhealthy endpoint; every endpoint is asked in one command on the target.</summary>
     public async Task<IReadOnlyList<string>> CheckAsync(SuiteConfig config, IReadOnlyList<string> services, CancellationToken cancellation = default)
     {
+        foreach (var service in services.Where(s => config.Services[s].Health is null)) log.Information($"{service}: no health endpoint configured");
+        var checkedServices = services.Where(s => config.Services[s].Health is not null).ToList();
+        if (checkedServices.Count == 0) return [];
+        var result = await runner.TryRunAsync(HealthCommands.ProbeAll(checkedServices.Select(s => config.Services[s].Health!.Url).ToList()), cancellation);
+        if (runner.IsDryRun) return [];
+        var answers = Answers(result.StandardOutput);
         var failures = new List<string>();
-        foreach (var service in services)
+        for (var i = 0; i < checkedServices.Count; i++)
         {
-            if (config.Services[service].Health is not { } health)
-            {
-                log.Information($"{service}: no health endpoint configured");
-                continue;
-            }
-
-            var result = await runner.TryRunAsync(HealthCommands.Probe(health.Url), cancellation);
-            if (runner.IsDryRun) continue;
-            var problem = result.Succeeded ? Judge(health, result.StandardOutput) : $"not reachable: {result.StandardError.Trim()}";
+            var (service, health) = (checkedServices[i], config.Services[checkedServices[i]].Health!);
+            var problem = i >= answers.Count ? $"no answer ({result.StandardError.Trim()})"
+                : answers[i].Exit == 0 ? Judge(health, answers[i].Output)
+                : $"not reachable: {string.Join(' ', answers[i].Output.Split('\n').SkipLast(1)).Trim()}";
             if (problem is null) log.Information($"{service}: {health.Url} healthy");
             else failures.Add($"{service}: {health.Url}: {problem}");
         }

@@ -26,43 +26,42 @@ public sealed partial class RuntimeVerifier(ICommandRunner target, IDeployLog lo
     public static IReadOnlyList<string> ErrorLines(string logs) =>
         logs.Split('\n').Where(l => ErrorPattern().IsMatch(l)).Select(l => l.TrimEnd()).ToList();
 
-    /// <summary>Problems found: each names a service and a variable, never a value.</summary>
-    public async Task<IReadOnlyList<string>> VariablesAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> containers, LoadedEnvFile envFile,
-        IEnumerable<string> critical, CancellationToken cancellation = default)
+    /// <summary>
+    /// Asks every container at once (<see cref="HealthCommands.ContainerFacts"/>): problems with the critical variables,
+    /// each naming a service and a variable, never a value; error lines in the logs since a time are reported as warnings.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ContainersAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> containers, Task<LoadedEnvFile?> loadEnvFile,
+        IEnumerable<string> critical, DateTimeOffset logSince, CancellationToken cancellation = default)
     {
+        // Asked while the env file is still being read: its values are needed only to compare.
+        var asked = critical.Distinct().ToList();
+        var answers = await Task.WhenAll(containers.SelectMany(c => c.Value.Select(id => (Service: c.Key, Id: id))).Select(async container =>
+            (container.Service, Result: await target.TryRunAsync(HealthCommands.ContainerFacts(container.Id, asked, logSince), cancellation))));
+        var envFile = await loadEnvFile;
+        var variables = envFile is null ? [] : asked.Where(v => envFile[v] is not null).ToList();
         var problems = new List<string>();
-        foreach (var (service, ids) in containers)
+        foreach (var (service, result) in answers.Where(_ => !target.IsDryRun))
         {
-            foreach (var variable in critical.Where(v => envFile[v] is not null))
+            var output = result.StandardOutput;
+            var cut = output.IndexOf(HealthCommands.LogStart + "\n", StringComparison.Ordinal);
+            var hashes = (cut < 0 ? output : output[..cut]).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => l.Split(' ')).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+            foreach (var variable in variables)
             {
-                foreach (var id in ids)
-                {
-                    var result = await target.TryRunAsync(HealthCommands.ContainerValueHash(id, variable), cancellation);
-                    if (target.IsDryRun || result.ExitCode == 3) continue;
-                    var hash = result.StandardOutput.Split(' ')[0].Trim();
-                    if (!result.Succeeded) problems.Add($"{service}: could not read {variable} in its container");
-                    else if (hash != Sha256(envFile[variable]!))
-                        problems.Add($"{service}: {variable} inside the running container differs from {envFile.Label} (baked into the image, or a container older than the env file)");
-                    else log.Verbose($"{service}: {variable} matches the env file");
-                }
+                var hash = hashes.GetValueOrDefault(variable);
+                if (hash is null or "?") problems.Add($"{service}: could not read {variable} in its container");
+                else if (hash == "-") continue;
+                else if (hash != Sha256(envFile![variable]!))
+                    problems.Add($"{service}: {variable} inside the running container differs from {envFile.Label} (baked into the image, or a container older than the env file)");
+                else log.Verbose($"{service}: {variable} matches the env file");
             }
+
+            var errors = cut < 0 ? [] : ErrorLines(output[(cut + HealthCommands.LogStart.Length + 1)..]);
+            if (errors.Count > 0)
+                log.Warning($"{service}: {errors.Count} error line(s) in its log since {logSince.UtcDateTime:HH:mm:ss}Z, e.g.\n  {string.Join("\n  ", errors.Take(5))}");
         }
 
         return problems;
-    }
-
-    public async Task ReportLogErrorsAsync(IReadOnlyDictionary<string, IReadOnlyList<string>> containers, DateTimeOffset since, CancellationToken cancellation = default)
-    {
-        foreach (var (service, ids) in containers)
-        {
-            foreach (var id in ids)
-            {
-                var logs = await target.TryRunAsync(DockerCommands.LogsSince(id, since), cancellation);
-                var errors = ErrorLines(logs.StandardOutput + logs.StandardError);
-                if (errors.Count > 0)
-                    log.Warning($"{service}: {errors.Count} error line(s) in its log since {since.UtcDateTime:HH:mm:ss}Z, e.g.\n  {string.Join("\n  ", errors.Take(5))}");
-            }
-        }
     }
 
     public async Task<string?> CorsAsync(CorsConfig cors, CancellationToken cancellation = default)

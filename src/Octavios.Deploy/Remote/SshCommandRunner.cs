@@ -16,6 +16,9 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
     : ICommandRunner, IDisposable
 {
     private readonly SemaphoreSlim _connectGate = new(1, 1);
+
+    /// <summary>Commands running at once on the one connection, each on its own channel: under OpenSSH's MaxSessions (10).</summary>
+    private readonly SemaphoreSlim _channels = new(6, 6);
     private SshClient? _client;
     private SshClient? _bastion;
     private ForwardedPortLocal? _forward;
@@ -37,6 +40,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         // The server kills the command at its timeout; this later deadline covers a server that stopped answering.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         deadline.CancelAfter(timeout + TimeSpan.FromSeconds(15));
+        await _channels.WaitAsync(deadline.Token);
         try
         {
             using var ssh = client.CreateCommand(line);
@@ -68,6 +72,10 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         catch (Exception error) when (error is SshException or System.Net.Sockets.SocketException or ObjectDisposedException)
         {
             throw new SshConnectionException($"[{Target}] the SSH connection was lost during {command.Title ?? command.Program}: {error.Message}", error);
+        }
+        finally
+        {
+            _channels.Release();
         }
     }
 

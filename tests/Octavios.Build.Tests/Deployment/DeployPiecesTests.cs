@@ -1,5 +1,6 @@
 using Octavios.Deploy;
 using Octavios.Deploy.Compose;
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Deployment;
 using Octavios.Deploy.Health;
 using Octavios.Deploy.Maintenance;
@@ -57,11 +58,31 @@ public class DeployPiecesTests
     }
 
     [Test]
-    public void ContainerValueHashPassesNamesAsArguments()
+    public void ContainerFactsPassesIdTimeAndNamesAsArguments()
     {
-        var command = Octavios.Deploy.Commands.HealthCommands.ContainerValueHash("abc123", "SECRET_KEY");
-        Assert.That(command.Args.Select(a => a.Value).TakeLast(3), Is.EqualTo(new[] { "sh", "abc123", "SECRET_KEY" }));
+        var command = Octavios.Deploy.Commands.HealthCommands.ContainerFacts("abc123", ["SECRET_KEY", "JWT_SECRET_KEY"], new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+        Assert.That(command.Args.Select(a => a.Value).TakeLast(5), Is.EqualTo(new[] { Octavios.Deploy.Commands.HealthCommands.LogStart, "abc123", "2026-11-29T12:00:00Z", "SECRET_KEY", "JWT_SECRET_KEY" }));
+        Assert.That(command.Args[1].Value, Does.Not.Contain("abc123").And.Not.Contain("SECRET_KEY"));
         Assert.That(RuntimeVerifier.Sha256("abc"), Is.EqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    }
+
+    [Test]
+    public void HealthAnswersAreSplitPerUrl()
+    {
+        var end = Octavios.Deploy.Commands.HealthCommands.AnswerEnd;
+        var answers = HttpHealthVerifier.Answers($"{{\"status\":\"healthy\"}}\n200\n{end}0\ncurl: (7) Failed to connect\n000\n{end}7\n");
+        Assert.That(answers, Has.Count.EqualTo(2));
+        Assert.That(answers[0], Is.EqualTo((0, "{\"status\":\"healthy\"}\n200")));
+        Assert.That(answers[1].Exit, Is.EqualTo(7));
+        Assert.That(HttpHealthVerifier.Judge(new HealthConfig { Url = "http://x/h", ExpectStatus = 200, JsonField = "status", JsonValue = "healthy" }, answers[0].Output), Is.Null);
+    }
+
+    [Test]
+    public void StateChangeWatchPassesIdsAndWhatWasSeenAsArguments()
+    {
+        var command = Octavios.Deploy.Commands.DockerCommands.AwaitStateChange(["id1", "id2"], "running starting 0\nrunning starting 0", 4);
+        Assert.That(command.Args.Select(a => a.Value).TakeLast(4), Is.EqualTo(new[] { "running starting 0\nrunning starting 0", "4", "id1", "id2" }));
+        Assert.That(command.Timeout, Is.EqualTo(TimeSpan.FromSeconds(34)));
     }
 
     private static ImageTag Tag(string tag, string id) => new("r/octavios/backend", tag, id);
