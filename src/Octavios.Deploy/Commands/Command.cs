@@ -1,7 +1,7 @@
 namespace Octavios.Deploy.Commands;
 
-/// <summary>One argument; a secret one is shown as *** wherever a command is displayed.</summary>
-public sealed record CommandArg(string Value, bool IsSecret = false)
+/// <summary>One argument; a secret one is shown as *** wherever a command is displayed, a bulk one (a file's content) by its length.</summary>
+public sealed record CommandArg(string Value, bool IsSecret = false, bool IsBulk = false)
 {
     public const string Mask = "***";
 
@@ -9,7 +9,9 @@ public sealed record CommandArg(string Value, bool IsSecret = false)
 
     public static CommandArg Secret(string value) => new(value, true);
 
-    public string Display => IsSecret ? Mask : Value;
+    public static CommandArg Bulk(string value) => new(value, IsBulk: true);
+
+    public string Display => IsSecret ? Mask : IsBulk ? $"({Value.Length} characters)" : Value;
 }
 
 /// <summary>
@@ -52,7 +54,7 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
 
     private string Render(bool masked)
     {
-        string Show(CommandArg arg) => masked && arg.IsSecret ? CommandArg.Mask : ShellQuote.Quote(arg.Value);
+        string Show(CommandArg arg) => masked && (arg.IsSecret || arg.IsBulk) ? arg.Display : ShellQuote.Quote(arg.Value);
         var parts = new List<string>();
         if (Environment.Count > 0)
         {

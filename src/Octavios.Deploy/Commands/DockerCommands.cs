@@ -25,6 +25,14 @@ public static class DockerCommands
     public static Command Pull(string reference) =>
         new(Program, ["pull", "--quiet", reference]) { Title = $"pull {reference}", Timeout = TimeSpan.FromMinutes(10) };
 
+    /// <summary>Pulls every image at once; fails when one pull fails.</summary>
+    public static Command PullAll(IReadOnlyList<string> references) =>
+        new("sh", ["-c", "p=; for i; do docker pull --quiet \"$i\" >/dev/null & p=\"$p $!\"; done; s=0; for j in $p; do wait \"$j\" || s=1; done; exit $s", "sh", .. references.Select(r => new CommandArg(r))])
+        {
+            Title = $"pull {string.Join(", ", references)}",
+            Timeout = TimeSpan.FromMinutes(10),
+        };
+
     /// <summary>Prints the image's ID; fails when this engine does not hold it.</summary>
     public static Command ImageId(string reference) =>
         new(Program, ["image", "inspect", "--format", "{{.Id}}", reference]) { Title = $"inspect {reference}" };

@@ -19,14 +19,38 @@ public static class RemoteFiles
     /// A secret file is never readable by others, not even for a moment: 0600, or the mode it had if that was tighter.
     /// </summary>
     public static Command Write(string path, string content, bool secret = false) =>
-        new("sh", ["-c",
-            (secret ? "umask 077; m=600; [ ! -f \"$1\" ] || m=$(printf %o $(( 0$(stat -c %a \"$1\") & 0600 | 0400 )))\n" : "m=\n") +
-            "mkdir -p \"$(dirname \"$1\")\" && t=\"$1.tmp.$$\" && { cat > \"$t\" && { [ -z \"$m\" ] || chmod \"$m\" \"$t\"; } && mv -f \"$t\" \"$1\" || { rm -f \"$t\"; exit 1; }; }",
-            "sh", path])
+        new("sh", ["-c", (secret ? SecretMode : "m=\n") + FromStandardInput, "sh", path])
         {
             StandardInput = new CommandArg(content, secret),
             Title = $"write {path}",
         };
+
+    /// <summary>Writes $1 from standard input, atomically, with mode $m when set.</summary>
+    private const string FromStandardInput =
+        "mkdir -p \"$(dirname \"$1\")\" && t=\"$1.tmp.$$\" && { cat > \"$t\" && { [ -z \"$m\" ] || chmod \"$m\" \"$t\"; } && mv -f \"$t\" \"$1\" || { rm -f \"$t\"; exit 1; }; }";
+
+    /// <summary>A secret file's mode: 0600, or the mode it had if that was tighter.</summary>
+    private const string SecretMode = "umask 077; m=600; [ ! -f \"$1\" ] || m=$(printf %o $(( 0$(stat -c %a \"$1\") & 0600 | 0400 )))\n";
+
+    /// <summary>
+    /// Several files in one round trip, each written as <see cref="Write"/> does: the plain ones travel as arguments
+    /// (shown by their length), the secret one (<paramref name="secretFile"/>, an env file) through standard input.
+    /// </summary>
+    public static Command Upload(IReadOnlyDictionary<string, string> files, string? secretFile)
+    {
+        var secret = secretFile is not null && files.TryGetValue(secretFile, out var content) ? content : null;
+        return new Command("sh", ["-c",
+            "s=$1; shift\n" +
+            "while [ $# -gt 0 ]; do f=$1; t=\"$f.tmp.$$\"\n" +
+            "  { mkdir -p \"$(dirname \"$f\")\" && printf '%s' \"$2\" > \"$t\" && mv -f \"$t\" \"$f\"; } || { rm -f \"$t\"; echo \"could not write $f\" >&2; exit 1; }; shift 2\n" +
+            "done\n" +
+            "[ -z \"$s\" ] || { set -- \"$s\"; " + SecretMode + FromStandardInput + "; }",
+            "sh", secret is null ? "" : secretFile!, .. files.Where(f => f.Key != secretFile).SelectMany(f => new[] { new CommandArg(f.Key), CommandArg.Bulk(f.Value) })])
+        {
+            StandardInput = secret is null ? null : CommandArg.Secret(secret),
+            Title = $"upload {string.Join(", ", files.Keys)}",
+        };
+    }
 
     /// <summary>Prints each file after a line "MARKER path" (nothing for a missing file): several files in one round trip.</summary>
     public static Command ReadAll(string marker, params string[] paths) =>

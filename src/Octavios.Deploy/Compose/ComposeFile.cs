@@ -1,3 +1,4 @@
+using Octavios.Deploy.EnvFiles;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -54,6 +55,24 @@ public sealed class ComposeFile
         where service.Node.Children.TryGetValue(key, out var value) && value is YamlScalarNode
         let scalar = (YamlScalarNode)service.Node.Children[key]
         select new ComposeValue(Name, (int)scalar.Start.Line, service.Name, key, scalar.Value ?? "");
+
+    /// <summary>
+    /// The image Compose will run for a service: the last file's image:, interpolated as Compose would; null when none
+    /// is written or it cannot be interpolated. Variables the lookup does not know are added to <paramref name="missing"/>.
+    /// </summary>
+    public static string? ImageOf(IReadOnlyList<ComposeFile> files, string composeService, Func<string, string?> lookup, ICollection<string>? missing = null)
+    {
+        var written = files.SelectMany(f => f.Scalars("image")).LastOrDefault(v => v.Service == composeService)?.Value;
+        if (written is null) return null;
+        try
+        {
+            return Interpolation.Substitute(written, lookup, missing);
+        }
+        catch (InterpolationException)
+        {
+            return null;
+        }
+    }
 
     public IEnumerable<(string Service, YamlNode Key)> ServicesWith(string key) =>
         Services.SelectMany(s => s.Node.Children.Keys.Where(k => k.ToString() == key).Select(k => (s.Name, k)));

@@ -74,14 +74,12 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         if (Fleet is not null && !await Fleet.ReadyToChangeAsync(cancellation))
             throw new FleetStoppedException($"[{target.Target}] not changed: the fleet stopped before this host's turn");
         var rollout = new Rollout(config, target, log);
-        var keep = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (var plan in waves.SelectMany(w => w))
-            keep[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).Select(c => c.Id).ToList();
-        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions, keep);
+        var running = await RunningAsync(rollout, waves, cancellation);
+        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions, Ids(running));
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
-            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, after), wave, cancellation);
+            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, after), wave, running, cancellation);
         }
         catch (SshConnectionException lost)
         {
@@ -230,15 +228,13 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
         var rollout = new Rollout(config, target, log);
-        var keep = new Dictionary<string, IReadOnlyList<string>>();
-        foreach (var plan in waves.SelectMany(w => w))
-            keep[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).Select(c => c.Id).ToList();
+        var running = await RunningAsync(rollout, waves, cancellation);
         var journal = new DeployJournal("revert", request.Owner.Token, Who(request.Owner), request.Services,
-            request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, keep);
+            request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, Ids(running));
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
-            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, Restored(after, applied.From)), wave, cancellation);
+            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, Restored(after, applied.From)), wave, running, cancellation);
             await CommitAsync(before.Current, before.Previous, Audit(request, journal.From, "reverted: another host of the fleet failed", clock) with { Action = "revert", To = to }, cancellation);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
@@ -247,12 +243,30 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
     }
 
-    /// <summary>Each file written whole through standard input, then moved in place; the env file (<paramref name="secretFile"/>) 0600.</summary>
+    /// <summary>
+    /// The files in one round trip, each written whole, then moved in place; the env file (<paramref name="secretFile"/>)
+    /// 0600. A file too large to be an argument (Linux allows 128 KiB) goes alone through standard input.
+    /// </summary>
     public static async Task UploadAsync(ICommandRunner target, IReadOnlyDictionary<string, string> uploads, string? secretFile, CancellationToken cancellation)
     {
-        foreach (var (path, content) in uploads)
-            await target.RunAsync(RemoteFiles.Write(path, content, secret: path == secretFile), cancellation);
+        var large = uploads.Where(u => u.Key != secretFile && u.Value.Length > 100_000).ToList();
+        foreach (var (path, content) in large) await target.RunAsync(RemoteFiles.Write(path, content), cancellation);
+        var together = uploads.Where(u => !large.Contains(u)).ToDictionary();
+        if (together.Count > 0) await target.RunAsync(RemoteFiles.Upload(together, secretFile), cancellation);
     }
+
+    /// <summary>Each service's running containers before the change: the ones the journal keeps, the ones a rollout replaces.</summary>
+    private static async Task<Dictionary<string, IReadOnlyList<ServiceContainer>>> RunningAsync(Rollout rollout,
+        IReadOnlyList<IReadOnlyList<ServicePlan>> waves, CancellationToken cancellation)
+    {
+        var running = new Dictionary<string, IReadOnlyList<ServiceContainer>>();
+        foreach (var plan in waves.SelectMany(w => w))
+            running[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).ToList();
+        return running;
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> Ids(Dictionary<string, IReadOnlyList<ServiceContainer>> running) =>
+        running.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)r.Value.Select(c => c.Id).ToList());
 
     private static Dictionary<string, string> Restored(IReadOnlyDictionary<string, string> after, IReadOnlyDictionary<string, string?> from)
     {
@@ -302,10 +316,15 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions) =>
         ComposeCommands.ForProject(config, flavor, envFile, versions);
 
+    private IReadOnlyList<ComposeFile> ComposeFiles() =>
+        _composeFiles ??= config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
+
+    private IReadOnlyList<ComposeFile>? _composeFiles;
+
     /// <summary>The services in depends_on order, wave by wave, each with how it is replaced.</summary>
     private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<string> services)
     {
-        var files = config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
+        var files = ComposeFiles();
         var plans = services.Where(config.Services.ContainsKey).Select(s => ServicePlan.For(config, files, s)).ToList();
         return DependencyOrder.Waves(files, plans.Select(p => p.ComposeService).ToList())
             .Select(wave => (IReadOnlyList<ServicePlan>)wave.Select(name => plans.First(p => p.ComposeService == name)).ToList())
@@ -317,7 +336,13 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 
     private async Task PullAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<ServicePlan>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
     {
-        var pullCommand = compose.Pull(waves.SelectMany(w => w).Select(p => p.ComposeService)) with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
+        var services = waves.SelectMany(w => w).Select(p => p.ComposeService).ToList();
+        // The docker CLI pulls the images the suite's own variables name, without Compose's start-up (v1's is Python, ~0.5 s);
+        // Compose pulls when an image needs a variable only the server knows.
+        var unknown = new List<string>();
+        var images = services.Select(s => ComposeFile.ImageOf(ComposeFiles(), s, name => compose.Variables.GetValueOrDefault(name), unknown)).ToList();
+        var pullCommand = (unknown.Count == 0 && images.All(i => i is { Length: > 0 }) ? DockerCommands.PullAll(images!) : compose.Pull(services))
+            with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
         await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
     }
 

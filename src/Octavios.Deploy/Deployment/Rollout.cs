@@ -73,13 +73,17 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
     public async Task<IReadOnlyList<ServiceContainer>> ContainersAsync(ServicePlan plan, CancellationToken cancellation) =>
         ServiceContainer.Parse((await target.RunAsync(ContainerCommands.OfService(config.Compose.Project, plan.ComposeService), cancellation)).StandardOutput);
 
-    /// <summary>One wave of services (no depends_on between them) to the versions <paramref name="compose"/> carries.</summary>
-    public async Task ApplyAsync(ComposeCommands compose, IReadOnlyList<ServicePlan> wave, CancellationToken cancellation)
+    /// <summary>
+    /// One wave of services (no depends_on between them) to the versions <paramref name="compose"/> carries;
+    /// <paramref name="running"/>: each service's running containers, listed under the same lock.
+    /// </summary>
+    public async Task ApplyAsync(ComposeCommands compose, IReadOnlyList<ServicePlan> wave, IReadOnlyDictionary<string, IReadOnlyList<ServiceContainer>> runningOf,
+        CancellationToken cancellation)
     {
         var recreated = new List<ServicePlan>();
         foreach (var plan in wave)
         {
-            var running = (await ContainersAsync(plan, cancellation)).Where(c => c.Running).ToList();
+            var running = runningOf[plan.ComposeService];
             if (plan.Strategy == Strategy.Recreate || running.Count == 0 || target.IsDryRun)
             {
                 if (plan.Strategy == Strategy.Recreate && running.Count > 0)

@@ -96,7 +96,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         }
         else if (environment.Push && files.Count > 0)
         {
-            var images = request.Services.ToDictionary(s => s, s => RegistryChecks.ImageOf(files, config.Services[s].ComposeService, Lookup));
+            var images = request.Services.ToDictionary(s => s, s => ComposeFile.ImageOf(files, config.Services[s].ComposeService, Lookup));
             findings.AddRange(images.Where(i => i.Value is null).Select(i => Finding.Error("registry.image", $"{i.Key}: no image: in the compose files")));
             var known = images.Where(i => i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
             findings.AddRange(await RegistryChecks.RunAsync(known, registry,

@@ -141,6 +141,28 @@ public class ServerStateTests
     }
 
     [Test]
+    public void UploadWritesEveryFileInOneCommandTheSecretOnlyThroughStandardInput()
+    {
+        File.WriteAllText(Path.Combine(_dir, ".env"), "OLD=1\n");
+        Shell.Run("chmod", ["400", Path.Combine(_dir, ".env")]);
+        var files = new Dictionary<string, string>
+        {
+            ["infra/a.yml"] = "services:\n  a: {image: 'x:$${V}'}\n",
+            ["infra/sub/b.yml"] = "b: \"quoted\" & $(not run)\n",
+            [".env"] = "SECRET_KEY=s3cr3t-&?!)\n",
+        };
+        var upload = RemoteFiles.Upload(files, ".env");
+        Assert.That(upload.ToShellLine(), Does.Not.Contain("s3cr3t"), "the secret travels on standard input only");
+        Assert.That(upload.Display(), Does.Contain("infra/a.yml (").And.Not.Contain("services:"), "file contents are shown by their length");
+
+        var result = Run(upload);
+        Assert.That(result.ExitCode, Is.Zero, result.StandardError);
+        foreach (var (path, content) in files) Assert.That(File.ReadAllText(Path.Combine(_dir, path)), Is.EqualTo(content), path);
+        Assert.That(Shell.Run("stat", ["-c", "%a", Path.Combine(_dir, ".env")]).StandardOutput.Trim(), Is.EqualTo("400"), "a tighter mode is kept");
+        Assert.That(Directory.GetFiles(_dir, "*.tmp.*", SearchOption.AllDirectories), Is.Empty);
+    }
+
+    [Test]
     public void EveryRemoteCommandRunsUnderTimeoutAndCanBeKilledAsAGroup()
     {
         var pidFile = Path.Combine(_dir, "cmd.pid");

@@ -34,7 +34,7 @@ public class InterruptionTests
         // The moment each phase starts shows in the verbose log: the command is printed before it runs.
         foreach (var (signal, phase, marker) in new[]
                  {
-                     ("INT", "pull", " pull backend"),
+                     ("INT", "pull", "docker pull --quiet"),
                      ("TERM", "up", " --no-start "),
                      ("INT", "health wait", "{{.RestartCount}}"),
                      ("TERM", "health wait", "{{.RestartCount}}"),

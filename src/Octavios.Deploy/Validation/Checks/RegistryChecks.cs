@@ -9,21 +9,6 @@ namespace Octavios.Deploy.Validation.Checks;
 /// <summary>registry.image: the image each selected service will pull exists, asked of the registry directly, all at once.</summary>
 public static class RegistryChecks
 {
-    /// <summary>The image Compose will run for a service: the last file's image:, interpolated as Compose would.</summary>
-    public static string? ImageOf(IReadOnlyList<ComposeFile> files, string composeService, Func<string, string?> lookup)
-    {
-        var written = files.SelectMany(f => f.Scalars("image")).LastOrDefault(v => v.Service == composeService)?.Value;
-        if (written is null) return null;
-        try
-        {
-            return Interpolation.Substitute(written, lookup);
-        }
-        catch (InterpolationException)
-        {
-            return null;
-        }
-    }
-
     public static async Task<IReadOnlyList<Finding>> RunAsync(IReadOnlyDictionary<string, string> images, RegistryClient client,
         Func<string, Task<RegistryCredentials?>> credentials, ICommandRunner local, IDeployLog log, CancellationToken cancellation = default)
     {
