@@ -41,7 +41,7 @@ public static partial class ConfigLoader
             if (stream.Documents.Count > 1) throw new DeployInputException($"{filePath}:{stream.Documents[1].RootNode.Start.Line}:1: one YAML document only");
             var budget = MaxNodes;
             if (stream.Documents.Count > 0) IndexMarks(stream.Documents[0].RootNode, "", marks, ref budget, filePath);
-            config = new DeserializerBuilder()
+            config = new StaticDeserializerBuilder(new ConfigYamlContext())
                 .WithNamingConvention(CamelCaseNamingConvention.Instance)
                 .Build()
                 .Deserialize<SuiteConfig?>(yaml);

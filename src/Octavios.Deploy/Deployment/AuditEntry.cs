@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Octavios.Deploy.Deployment;
 
 /// <summary>One line of the server's audit log (.octavios/audit.log): one JSON object per deploy or rollback.</summary>
@@ -16,16 +14,22 @@ public sealed record AuditEntry(
 {
     public const string File = ".octavios/audit.log";
 
-    public string ToJsonLine() => JsonSerializer.Serialize(new
+    public string ToJsonLine() => JsonText.Object(w =>
     {
-        action = Action,
-        who = Who,
-        when = When.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"),
-        environment = Environment,
-        services = Services,
-        from = From,
-        to = To,
-        result = Result,
-        duration_s = Math.Round(DurationSeconds, 1),
+        w.WriteString("action", Action);
+        w.WriteString("who", Who);
+        w.WriteString("when", When.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        w.WriteString("environment", Environment);
+        w.WriteStartArray("services");
+        foreach (var service in Services) w.WriteStringValue(service);
+        w.WriteEndArray();
+        w.WriteStartObject("from");
+        foreach (var (variable, version) in From) w.WriteString(variable, version);
+        w.WriteEndObject();
+        w.WriteStartObject("to");
+        foreach (var (variable, version) in To) w.WriteString(variable, version);
+        w.WriteEndObject();
+        w.WriteString("result", Result);
+        w.WriteNumber("duration_s", Math.Round(DurationSeconds, 1));
     }) + "\n";
 }

@@ -12,7 +12,14 @@ public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since,
     public static LockOwner Create(string who, string machine, string what) =>
         new(who, machine, DateTimeOffset.UtcNow, what, Guid.NewGuid().ToString("N")[..16]);
 
-    public string ToJson() => JsonSerializer.Serialize(new { who = Who, machine = Machine, since = Since.UtcDateTime.ToString("O"), what = What, token = Token });
+    public string ToJson() => JsonText.Object(w =>
+    {
+        w.WriteString("who", Who);
+        w.WriteString("machine", Machine);
+        w.WriteString("since", Since.UtcDateTime.ToString("O"));
+        w.WriteString("what", What);
+        w.WriteString("token", Token);
+    });
 
     public static LockOwner? Parse(string json)
     {
