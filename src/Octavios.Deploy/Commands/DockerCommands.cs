@@ -84,16 +84,25 @@ public static class DockerCommands
             Title = $"log in to {registry}",
         };
 
-    private const string StateFormat = "{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}";
+    private const string StateFormat = "{{.Id}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}";
 
     /// <summary>
-    /// Prints "status health restarts", one line per container, once they differ from <paramref name="seen"/> (what the
-    /// caller saw last; empty: at once) or after <paramref name="maxSeconds"/>. The server watches the containers'
+    /// Prints "id status health restarts", one line per container, once they differ from <paramref name="seen"/> (what
+    /// the caller saw last; empty: at once) or after <paramref name="maxSeconds"/>. The server watches the containers'
     /// events (start, die, health) instead of being asked again and again: one round trip per change.
     /// </summary>
     public static Command AwaitStateChange(IReadOnlyList<string> containerIds, string seen, int maxSeconds) =>
+        StateWatch(seen, maxSeconds, containerIds.Select(id => new CommandArg(id)));
+
+    /// <summary><see cref="AwaitStateChange(IReadOnlyList{string}, string, int)"/> on every container of a Compose service (by its labels).</summary>
+    public static Command AwaitStateChange(string project, string service, string seen, int maxSeconds) =>
+        StateWatch(seen, maxSeconds, ["--service", project, service]);
+
+    private static Command StateWatch(string seen, int maxSeconds, IEnumerable<CommandArg> containers) =>
         new("sh", ["-c",
             "f=$1; seen=$2; n=$(($3 * 20)); shift 3\n" +
+            "[ \"$1\" != --service ] || set -- $(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$2\" --filter \"label=com.docker.compose.service=$3\")\n" +
+            "[ $# -gt 0 ] || exit 0\n" +
             "since=$(date +%s); now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
             "if [ \"$now\" = \"$seen\" ] && [ \"$n\" -gt 0 ]; then\n" +
             "  e=$(mktemp); filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
@@ -102,7 +111,7 @@ public static class DockerCommands
             "  kill \"$watcher\" 2>/dev/null; rm -f \"$e\"; now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
             "fi\n" +
             "printf '%s\\n' \"$now\"",
-            "sh", StateFormat, seen, maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. containerIds.Select(id => new CommandArg(id))])
+            "sh", StateFormat, seen, maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. containers])
         {
             Title = "container state",
             Timeout = TimeSpan.FromSeconds(maxSeconds + 30),

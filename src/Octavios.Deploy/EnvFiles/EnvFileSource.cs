@@ -12,7 +12,7 @@ public static class EnvFileSource
 {
     /// <summary>
     /// Null when there is no env file to read; throws <see cref="EnvFileSyntaxException"/> on a file Compose would refuse.
-    /// A local file is read while the target is asked for <paramref name="rules"/>; the server's only after (one command at a time there).
+    /// The file is read (a local one, or the server's on a channel of its own) while the target is asked for <paramref name="rules"/>.
     /// </summary>
     public static async Task<LoadedEnvFile?> LoadAsync(EnvFileLocation location, Func<ICommandRunner> target,
         Func<string, string?> processEnvironment, Task<DotEnvRules> rules, CancellationToken cancellation = default)
@@ -21,12 +21,20 @@ public static class EnvFileSource
             return File.Exists(path) ? await LoadedEnvFile.ReadAsync(path, await ReadBoundedAsync(path, cancellation), processEnvironment, rules) : null;
 
         var server = target();
-        var serverRules = await rules;
-        if (location.TargetPath is null || server.IsDryRun) return null;
+        if (location.TargetPath is null || server.IsDryRun)
+        {
+            await rules;
+            return null;
+        }
+
         var read = await server.TryRunAsync(RemoteFiles.ReadSecret(location.TargetPath), cancellation);
-        if (!read.Succeeded) return null;
-        var label = $"{server.Target}:{location.TargetPath}";
-        return LoadedEnvFile.Read(label, read.StandardOutput, processEnvironment, serverRules);
+        if (!read.Succeeded)
+        {
+            await rules;
+            return null;
+        }
+
+        return await LoadedEnvFile.ReadAsync($"{server.Target}:{location.TargetPath}", read.StandardOutput, processEnvironment, rules);
     }
 
     /// <summary>An env file is text of reasonable size; a FIFO or a device (stat size 0) is never opened, so never read forever.</summary>

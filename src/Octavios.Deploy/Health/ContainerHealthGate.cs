@@ -13,11 +13,11 @@ public enum ContainerVerdict
 
 /// <summary>
 /// Waits until each recreated container is healthy (or running, without a healthcheck); a restart or exit fails at once.
-/// The server reports each change of the containers' state as it happens (<see cref="DockerCommands.AwaitStateChange"/>).
+/// The server reports each change of the containers' state as it happens (<see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, int)"/>).
 /// </summary>
 public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
 {
-    /// <summary>Reads one line of <see cref="DockerCommands.AwaitStateChange"/>'s output: "status health restarts".</summary>
+    /// <summary>Reads a container's state as <see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, int)"/> prints it after its id: "status health restarts".</summary>
     public static (ContainerVerdict Verdict, string Reason) Judge(string stateLine)
     {
         var parts = stateLine.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -42,32 +42,38 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
             return;
         }
 
-        await Task.WhenAll(services.Select(async service =>
-        {
-            var ids = (await runner.RunAsync(ContainerCommands.OfService(project, service), cancellation)).StandardOutput
-                .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => line.Split(' ')[0]).ToList();
-            await WaitForAsync(service, ids, timeout, stable, cancellation);
-        }));
+        await Task.WhenAll(services.Select(service => WatchAsync(service, DockerCommands.AwaitStateChange(project, service, "", 0), timeout, stable, cancellation)));
     }
 
     /// <summary>The same gate on given containers of a service (a start-first deploy's new ones).</summary>
-    public async Task WaitForAsync(string service, IReadOnlyList<string> ids, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
+    public Task WaitForAsync(string service, IReadOnlyList<string> ids, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
     {
-        if (runner.IsDryRun) return;
+        if (runner.IsDryRun) return Task.CompletedTask;
         if (ids.Count == 0) throw new HealthGateException(service, "no container was created");
+        return WatchAsync(service, DockerCommands.AwaitStateChange(ids, "", 0), timeout, stable, cancellation);
+    }
+
+    /// <summary><paramref name="opening"/>: the first question, answered at once; the later ones name the containers it found.</summary>
+    private async Task WatchAsync(string service, Command opening, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation)
+    {
         log.Information($"{service}: waiting for it to be healthy (up to {timeout.TotalSeconds:0}s)");
         var clock = Stopwatch.StartNew();
         var reason = "";
         TimeSpan? healthySince = null;
         var said = TimeSpan.Zero;
         var seen = "";
+        IReadOnlyList<string> ids = [];
         while (true)
         {
             // Asked at once the first time; then the server answers when a state changes, or at the next progress line.
             var left = healthySince is { } since ? stable - (clock.Elapsed - since) : timeout - clock.Elapsed;
-            var wait = seen.Length == 0 ? 0 : (int)Math.Ceiling(Math.Clamp(left.TotalSeconds, 0, Progress.Every.TotalSeconds));
-            seen = (await runner.RunAsync(DockerCommands.AwaitStateChange(ids, seen, wait), cancellation)).StandardOutput.TrimEnd('\n');
-            var verdicts = seen.Split('\n').Select(Judge).ToList();
+            var wait = (int)Math.Ceiling(Math.Clamp(left.TotalSeconds, 0, Progress.Every.TotalSeconds));
+            var question = seen.Length == 0 ? opening : DockerCommands.AwaitStateChange(ids, seen, wait);
+            seen = (await runner.RunAsync(question, cancellation)).StandardOutput.TrimEnd('\n');
+            var lines = seen.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', 2)).ToList();
+            if (lines.Count == 0) throw new HealthGateException(service, "no container was created");
+            ids = lines.Select(l => l[0]).ToList();
+            var verdicts = lines.Select(l => Judge(l.Length > 1 ? l[1] : "")).ToList();
 
             var failed = verdicts.Where(v => v.Verdict == ContainerVerdict.Failed).ToList();
             if (failed.Count > 0)

@@ -83,6 +83,8 @@ public class DeployPiecesTests
         var command = Octavios.Deploy.Commands.DockerCommands.AwaitStateChange(["id1", "id2"], "running starting 0\nrunning starting 0", 4);
         Assert.That(command.Args.Select(a => a.Value).TakeLast(4), Is.EqualTo(new[] { "running starting 0\nrunning starting 0", "4", "id1", "id2" }));
         Assert.That(command.Timeout, Is.EqualTo(TimeSpan.FromSeconds(34)));
+        var byService = Octavios.Deploy.Commands.DockerCommands.AwaitStateChange("octavios", "backend", "", 0);
+        Assert.That(byService.Args.Select(a => a.Value).TakeLast(5), Is.EqualTo(new[] { "", "0", "--service", "octavios", "backend" }));
     }
 
     private static ImageTag Tag(string tag, string id) => new("r/octavios/backend", tag, id);
