@@ -103,7 +103,7 @@ public static class DockerCommands
             "f=$1; seen=$2; n=$(($3 * 20)); shift 3\n" +
             "[ \"$1\" != --service ] || set -- $(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$2\" --filter \"label=com.docker.compose.service=$3\")\n" +
             "[ $# -gt 0 ] || exit 0\n" +
-            "since=$(date +%s); now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
+            "since=$(date +%s.%N); case $since in *N) since=${since%.*};; esac; now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
             "if [ \"$now\" = \"$seen\" ] && [ \"$n\" -gt 0 ]; then\n" +
             "  e=$(mktemp); filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
             "  docker events --since \"$since\" $filters --filter event=start --filter event=die --filter event=health_status --format x >\"$e\" 2>/dev/null & watcher=$!\n" +

@@ -42,6 +42,8 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         var missingServerVariables = ServerVariables.Run(environment, request.Variables).ToList();
         findings.AddRange(missingServerVariables);
         var runners = missingServerVariables.Count == 0 ? targets() : [];
+        // The env file is read while the hosts are checked; it is used only if its host answered.
+        var loading = runners.Count > 0 || request.EnvFile.IsLocal ? request.LoadEnvFile() : null;
 
         // Every host of a fleet is checked, all at once; each finding names its host.
         var hostFindings = await Task.WhenAll(runners.Select(runner => TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget,
@@ -54,14 +56,18 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         LoadedEnvFile? envFile = null;
         try
         {
-            envFile = reachable || request.EnvFile.IsLocal
-                ? await request.LoadEnvFile()
-                : null;
+            if (loading is not null) envFile = await loading;
         }
         catch (EnvFileSyntaxException error)
         {
             findings.Add(Finding.Error("env.syntax", error.Message));
         }
+        catch (Exception) when (!reachable && !request.EnvFile.IsLocal)
+        {
+            // An unreachable host: its findings say why; its env file is not read.
+        }
+
+        if (!reachable && !request.EnvFile.IsLocal) envFile = null;
 
         var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFile.IsLocal;
         if (!findings.Any(f => f.Check == "env.syntax") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
@@ -74,6 +80,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         string? Lookup(string name) => suiteVariables.GetValueOrDefault(name) ?? request.Variables(name) ?? envFile?[name];
 
         var files = LoadComposeFiles(config, findings);
+        Task<IEnumerable<Finding>> composeCli = Task.FromResult(Enumerable.Empty<Finding>());
         if (files.Count == config.Compose.Files.Count)
         {
             findings.AddRange(ComposeLint.Run(files, config.Compose.RegistryOverlayFile, config.Validation.Secrets));
@@ -86,22 +93,26 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
             else
             {
                 findings.AddRange(ComposeVariables.Run(files, Lookup));
-                findings.AddRange(await ComposeCliCheck.RunAsync(local, config, envFile, suiteVariables, log, cancellation));
+                composeCli = ComposeCliCheck.RunAsync(local, config, envFile, suiteVariables, log, cancellation);
             }
         }
 
+        // Compose's own reading of the files (a local process) runs while the registry is asked.
         if (environment.Push && files.Count > 0 && request.ImagesPushedLater)
         {
+            findings.AddRange(await composeCli);
             findings.Add(Finding.Info("registry.image", "this run builds and pushes the images after Validate: not asked of the registry before they exist"));
         }
         else if (environment.Push && files.Count > 0)
         {
             var images = request.Services.ToDictionary(s => s, s => ComposeFile.ImageOf(files, config.Services[s].ComposeService, Lookup));
-            findings.AddRange(images.Where(i => i.Value is null).Select(i => Finding.Error("registry.image", $"{i.Key}: no image: in the compose files")));
             var known = images.Where(i => i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
-            findings.AddRange(await RegistryChecks.RunAsync(known, registry,
-                request.Credentials, local, log, cancellation));
+            var registryFindings = RegistryChecks.RunAsync(known, registry, request.Credentials, local, log, cancellation);
+            findings.AddRange(await composeCli);
+            findings.AddRange(images.Where(i => i.Value is null).Select(i => Finding.Error("registry.image", $"{i.Key}: no image: in the compose files")));
+            findings.AddRange(await registryFindings);
         }
+        else findings.AddRange(await composeCli);
 
         findings.AddRange(GitChecks.Run(config.BaseDirectory, config.Validation.ReleaseBranch));
         return new ValidationReport(request.EnvironmentName, findings);

@@ -44,32 +44,45 @@ public static class TargetChecks
             return findings;
         }
 
-        if (!(await target.TryRunAsync(DockerCommands.EngineVersion(), cancellation)).Succeeded)
-            findings.Add(Finding.Error("server.docker", $"[{target.Target}] the Docker engine does not answer (docker version)"));
+        // The rest are independent: asked at once, each on a channel of its own, reported in a fixed order.
+        var parts = await Task.WhenAll(EngineAsync(target, cancellation), ComposeAsync(target, configuredCompose, log, cancellation),
+            EnvFileAsync(target, envFile, setupHint, cancellation), DiskAsync(target, minFreeDiskPercent, cancellation));
+        findings.AddRange(parts.SelectMany(p => p));
+        return findings;
+    }
+
+    private static async Task<IEnumerable<Finding>> EngineAsync(ICommandRunner target, CancellationToken cancellation) =>
+        (await target.TryRunAsync(DockerCommands.EngineVersion(), cancellation)).Succeeded
+            ? []
+            : [Finding.Error("server.docker", $"[{target.Target}] the Docker engine does not answer (docker version)")];
+
+    private static async Task<IEnumerable<Finding>> ComposeAsync(ICommandRunner target, ComposeFlavor? configuredCompose, IDeployLog log, CancellationToken cancellation)
+    {
         try
         {
             var flavor = await ComposeFlavorProbe.DetectAsync(target, log, configuredCompose, cancellation);
-            if (!target.IsDryRun) findings.Add(Finding.Info("server.compose", $"[{target.Target}] Compose {flavor.ToString().ToLowerInvariant()}"));
+            return target.IsDryRun ? [] : [Finding.Info("server.compose", $"[{target.Target}] Compose {flavor.ToString().ToLowerInvariant()}")];
         }
         catch (Exception error) when (error is InvalidOperationException or CommandFailedException)
         {
-            findings.Add(Finding.Error("server.compose", error.Message.Split('\n')[0]));
+            return [Finding.Error("server.compose", error.Message.Split('\n')[0])];
         }
+    }
 
-        if (envFile is not null && !(await target.TryRunAsync(RemoteFiles.FileExists(envFile), cancellation)).Succeeded)
-            findings.Add(Finding.Error("server.env-file", $"[{target.Target}] {envFile} is missing in the project directory: upload it with {setupHint} --env-file=PATH"));
+    private static async Task<IEnumerable<Finding>> EnvFileAsync(ICommandRunner target, string? envFile, string setupHint, CancellationToken cancellation) =>
+        envFile is null || (await target.TryRunAsync(RemoteFiles.FileExists(envFile), cancellation)).Succeeded
+            ? []
+            : [Finding.Error("server.env-file", $"[{target.Target}] {envFile} is missing in the project directory: upload it with {setupHint} --env-file=PATH")];
 
+    private static async Task<IEnumerable<Finding>> DiskAsync(ICommandRunner target, int minFreeDiskPercent, CancellationToken cancellation)
+    {
         var root = await target.TryRunAsync(DockerCommands.DataRoot(), cancellation);
-        if (root.Succeeded && !target.IsDryRun)
-        {
-            var disk = await target.TryRunAsync(RemoteFiles.FreeDisk(root.StandardOutput.Trim()), cancellation);
-            var free = disk.Succeeded ? FreePercent(disk.StandardOutput) : null;
-            if (free is null) findings.Add(Finding.Warning("server.disk", $"[{target.Target}] could not read the free disk of {root.StandardOutput.Trim()}"));
-            else if (free < minFreeDiskPercent)
-                findings.Add(Finding.Error("server.disk", $"[{target.Target}] only {free}% free on Docker's data root {root.StandardOutput.Trim()} (minimum {minFreeDiskPercent}%): prune old images first"));
-            else findings.Add(Finding.Info("server.disk", $"[{target.Target}] {free}% free on {root.StandardOutput.Trim()}"));
-        }
-
-        return findings;
+        if (!root.Succeeded || target.IsDryRun) return [];
+        var disk = await target.TryRunAsync(RemoteFiles.FreeDisk(root.StandardOutput.Trim()), cancellation);
+        var free = disk.Succeeded ? FreePercent(disk.StandardOutput) : null;
+        if (free is null) return [Finding.Warning("server.disk", $"[{target.Target}] could not read the free disk of {root.StandardOutput.Trim()}")];
+        return free < minFreeDiskPercent
+            ? [Finding.Error("server.disk", $"[{target.Target}] only {free}% free on Docker's data root {root.StandardOutput.Trim()} (minimum {minFreeDiskPercent}%): prune old images first")]
+            : [Finding.Info("server.disk", $"[{target.Target}] {free}% free on {root.StandardOutput.Trim()}")];
     }
 }
