@@ -10,9 +10,15 @@ namespace Octavios.Build;
 /// What a run leaves for a GitHub Actions workflow, through Cake.Common's commands: an annotation per finding (with the
 /// compose or env file and line it names), step outputs (Detect's services, Push's digests). Nothing elsewhere.
 /// </summary>
-public sealed partial class GitHubActionsOutput(IGitHubActionsProvider github, SecretMasker masker)
+public sealed partial class GitHubActionsOutput(Func<IGitHubActionsProvider> provider, SecretMasker masker)
 {
-    public bool Active => github.IsRunningOnGitHubActions;
+    // Cake.Common builds every CI system's provider at once (~25 ms): only when the run is a GitHub Actions step.
+    private readonly Lazy<IGitHubActionsProvider?> _github = new(() =>
+        System.Environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true" && provider() is { IsRunningOnGitHubActions: true } github ? github : null);
+
+    public bool Active => _github.Value is not null;
+
+    private IGitHubActionsProvider Github => _github.Value!;
 
     public void Annotate(IEnumerable<Finding> findings)
     {
@@ -27,14 +33,14 @@ public sealed partial class GitHubActionsOutput(IGitHubActionsProvider github, S
             }
 
             var message = masker.Mask(finding.Message);
-            if (finding.Severity == Severity.Error) github.Commands.Error(message, annotation);
-            else github.Commands.Warning(message, annotation);
+            if (finding.Severity == Severity.Error) Github.Commands.Error(message, annotation);
+            else Github.Commands.Warning(message, annotation);
         }
     }
 
     public void SetOutput(string name, string value)
     {
-        if (Active) github.Commands.SetOutputParameter(name, masker.Mask(value));
+        if (Active) Github.Commands.SetOutputParameter(name, masker.Mask(value));
     }
 
     /// <summary>A compose or env file and line as findings write them: "infra/docker-compose.yml:12" or "envs/.env.prod:3".</summary>

@@ -127,7 +127,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
         var engine = new CakeEngine(data, log);
         // On GitHub Actions each task's output is a log group of its own.
-        if (cakeContext.GitHubActions() is { IsRunningOnGitHubActions: true } github)
+        if (environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true" && cakeContext.GitHubActions() is { IsRunningOnGitHubActions: true } github)
         {
             engine.RegisterTaskSetupAction(setup => github.Commands.StartGroup(setup.Task.Name));
             engine.RegisterTaskTeardownAction(_ => github.Commands.EndGroup());
