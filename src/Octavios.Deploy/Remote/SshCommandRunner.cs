@@ -16,6 +16,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
     : ICommandRunner, IDisposable
 {
     private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private SshConnectionException? _connectFailure;
 
     /// <summary>Commands running at once on the one connection, each on its own channel: under OpenSSH's MaxSessions (10).</summary>
     private readonly SemaphoreSlim _channels = new(6, 6);
@@ -108,33 +109,45 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
             if (_client is { IsConnected: true }) return _client;
             if (_client is not null)
                 throw new SshConnectionException($"[{Target}] the SSH connection was lost; not reconnecting in the middle of a run.");
-
-            var endpoint = SshEndpoint.Resolve(server, settings);
-            var (keys, tried) = KeySources(endpoint.Config);
-            if (keys.Count == 0)
-                throw new SshConnectionException($"[{Target}] no SSH key to offer: {string.Join("; ", tried.DefaultIfEmpty("set DEPLOY_SSH_KEY to a key file authorised there, or start ssh-agent (SSH_AUTH_SOCK)"))}.");
-
-            var host = endpoint.Address.Host;
-            var port = endpoint.Address.Port;
-            if ((settings.Jump ?? endpoint.Config.ProxyJump) is { } jump)
-            {
-                var bastion = SshEndpoint.Resolve(ServerAddress.Parse(jump.Split(',')[0], "DEPLOY_SSH_JUMP/ProxyJump"), settings);
-                _bastion = await OpenAsync(bastion, bastion.Address.Host, bastion.Address.Port, keys, tried, cancellation);
-                _forward = new ForwardedPortLocal("127.0.0.1", 0, endpoint.Address.Host, (uint)endpoint.Address.Port);
-                _bastion.AddForwardedPort(_forward);
-                _forward.Start();
-                (host, port) = ("127.0.0.1", (int)_forward.BoundPort);
-                log.Verbose($"[{Target}] through the bastion {bastion.Address}");
-            }
-
-            var client = await OpenAsync(endpoint, host, port, keys, tried, cancellation);
-            log.Verbose($"[{Target}] connected over SSH");
-            return _client = client;
+            // Commands waiting at once for the connection learn at once that it could not be made: one timeout, not one each.
+            if (_connectFailure is not null) throw new SshConnectionException(_connectFailure.Message, _connectFailure);
+            return _client = await OpenConnectionAsync(cancellation);
+        }
+        catch (SshConnectionException failure) when (_client is null)
+        {
+            _connectFailure ??= failure;
+            throw;
         }
         finally
         {
             _connectGate.Release();
         }
+    }
+
+    /// <summary>Opens the connection: the bastion first when there is one.</summary>
+    private async Task<SshClient> OpenConnectionAsync(CancellationToken cancellation)
+    {
+        var endpoint = SshEndpoint.Resolve(server, settings);
+        var (keys, tried) = KeySources(endpoint.Config);
+        if (keys.Count == 0)
+            throw new SshConnectionException($"[{Target}] no SSH key to offer: {string.Join("; ", tried.DefaultIfEmpty("set DEPLOY_SSH_KEY to a key file authorised there, or start ssh-agent (SSH_AUTH_SOCK)"))}.");
+
+        var host = endpoint.Address.Host;
+        var port = endpoint.Address.Port;
+        if ((settings.Jump ?? endpoint.Config.ProxyJump) is { } jump)
+        {
+            var bastion = SshEndpoint.Resolve(ServerAddress.Parse(jump.Split(',')[0], "DEPLOY_SSH_JUMP/ProxyJump"), settings);
+            _bastion = await OpenAsync(bastion, bastion.Address.Host, bastion.Address.Port, keys, tried, cancellation);
+            _forward = new ForwardedPortLocal("127.0.0.1", 0, endpoint.Address.Host, (uint)endpoint.Address.Port);
+            _bastion.AddForwardedPort(_forward);
+            _forward.Start();
+            (host, port) = ("127.0.0.1", (int)_forward.BoundPort);
+            log.Verbose($"[{Target}] through the bastion {bastion.Address}");
+        }
+
+        var client = await OpenAsync(endpoint, host, port, keys, tried, cancellation);
+        log.Verbose($"[{Target}] connected over SSH");
+        return client;
     }
 
     /// <summary>One SSH connection to host:port, the host key checked as the endpoint's own (a forwarded port is not the server's name).</summary>
