@@ -46,6 +46,25 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
         Args.Concat(Environment.Values).Append(StandardInput).OfType<CommandArg>()
             .Where(a => a.IsSecret && a.Value.Length > 0).Select(a => a.Value);
 
+    /// <summary>
+    /// This command, then <paramref name="next"/> if it succeeded, in one round trip; standard input goes to this one.
+    /// Only for commands without secret arguments (the second line travels inside the first's script).
+    /// </summary>
+    public Command Then(Command next)
+    {
+        if (Secrets.Any(s => StandardInput?.Value != s) || next.Secrets.Any() || next.StandardInput is not null)
+            throw new ArgumentException("Then joins commands without secret arguments, the second without standard input.");
+        return this with
+        {
+            Program = "sh",
+            Args = ["-c", ToShellLine() + " && " + next.ToShellLine()],
+            Environment = new Dictionary<string, CommandArg>(),
+            WorkingDirectory = null,
+            Title = Title,
+            Timeout = (Timeout ?? DefaultTimeout) + (next.Timeout ?? DefaultTimeout),
+        };
+    }
+
     /// <summary>The command as a POSIX shell line with secrets masked: safe for logs, dry runs and errors.</summary>
     public string Display() => Render(masked: true);
 

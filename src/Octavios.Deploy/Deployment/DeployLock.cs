@@ -83,17 +83,21 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
 
     /// <summary>
     /// Takes the lock, waiting up to <paramref name="wait"/> for a live holder; an abandoned lock (no heartbeat for
-    /// <paramref name="staleAfter"/>) is taken over and said so.
+    /// <paramref name="staleAfter"/>) is taken over and said so. <paramref name="thenRead"/>, a read-only command, runs
+    /// in the same round trip once the lock is taken; its output is returned.
     /// </summary>
-    public async Task AcquireAsync(LockOwner owner, TimeSpan wait, TimeSpan staleAfter, string unlockHint, CancellationToken cancellation = default)
+    public async Task<string> AcquireAsync(LockOwner owner, TimeSpan wait, TimeSpan staleAfter, string unlockHint, CancellationToken cancellation = default,
+        Command? thenRead = null)
     {
         var clock = Stopwatch.StartNew();
+        var take = LockCommands.Take(owner.Token, owner.ToJson());
+        if (thenRead is not null) take = take.Then(thenRead);
         while (true)
         {
             CommandResult taken;
             try
             {
-                taken = await target.TryRunAsync(LockCommands.Take(owner.Token, owner.ToJson()), cancellation);
+                taken = await target.TryRunAsync(take, cancellation);
             }
             catch (Remote.SshConnectionException lost)
             {
@@ -104,7 +108,7 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
             if (taken.Succeeded)
             {
                 if (!target.IsDryRun) log.Verbose($"[{target.Target}] deploy lock taken");
-                return;
+                return taken.StandardOutput;
             }
 
             if (taken.ExitCode == RemoteProcess.NoProjectDirectory)
@@ -112,7 +116,7 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
             if (taken.ExitCode == LockCommands.CannotWrite)
                 throw new DeployLockedException($"[{target.Target}] could not write the deploy lock in .octavios/ ({FirstLine(taken.StandardError) ?? "no reason given"}): " +
                                                 "is the disk full or the directory read-only? Nothing was changed.");
-            if (taken.ExitCode != LockCommands.Held) throw new CommandFailedException(target.Target, LockCommands.Take(owner.Token, owner.ToJson()), taken);
+            if (taken.ExitCode != LockCommands.Held) throw new CommandFailedException(target.Target, take, taken);
 
             var holder = await InspectAsync(cancellation);
             if (!holder.Held) continue;
@@ -193,18 +197,22 @@ public sealed class HeldLock : IAsyncDisposable
     private readonly int _staleSeconds;
     private bool _released;
 
-    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat, int staleSeconds)
+    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat, int staleSeconds,
+        string read)
     {
-        (_lock, _target, _log, _token, _unlockHint, _heartbeat, _staleSeconds) = (deployLock, target, log, token, unlockHint, heartbeat, staleSeconds);
+        (_lock, _target, _log, _token, _unlockHint, _heartbeat, _staleSeconds, Read) = (deployLock, target, log, token, unlockHint, heartbeat, staleSeconds, read);
     }
 
+    /// <summary>What the <c>thenRead</c> command given to <see cref="TakeAsync"/> printed, under the lock.</summary>
+    public string Read { get; }
+
     public static async Task<HeldLock> TakeAsync(ICommandRunner target, IDeployLog log, Configuration.DeployConfig settings, LockOwner owner,
-        TimeSpan wait, string unlockHint, CancellationToken cancellation)
+        TimeSpan wait, string unlockHint, CancellationToken cancellation, Command? thenRead = null)
     {
         var deployLock = new DeployLock(target, log);
-        await deployLock.AcquireAsync(owner, wait, TimeSpan.FromSeconds(settings.LockStaleSeconds), unlockHint, cancellation);
+        var read = await deployLock.AcquireAsync(owner, wait, TimeSpan.FromSeconds(settings.LockStaleSeconds), unlockHint, cancellation, thenRead);
         var heartbeat = target.IsDryRun ? null : deployLock.StartHeartbeat(owner.Token, settings.LockHeartbeat);
-        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, settings.LockStaleSeconds);
+        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, settings.LockStaleSeconds, read);
     }
 
     /// <summary>Releases the lock once; a release that fails is reported with what frees it, never thrown: the work is done.</summary>

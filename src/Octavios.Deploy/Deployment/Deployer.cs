@@ -51,10 +51,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     public async Task<AuditEntry> RunAsync(DeployRequest request, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        await using var held = await HeldLock.TakeAsync(target, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation);
+        // The records are read in the round trip that takes the lock.
+        await using var held = await HeldLock.TakeAsync(target, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation, ServerRecords.Read());
         if (Fleet is not null && !await Fleet.LockedAsync(cancellation))
             throw new FleetStoppedException($"[{target.Target}] not changed: another host of the fleet could not be locked");
-        var records = await ReconcileAsync(request.Owner, cancellation);
+        var records = await ReconcileAsync(request.Owner, ServerRecords.Parse(held.Read), cancellation);
         if (RunHooks) await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
         if (request.Backup) await BackupAsync(cancellation);
         await UploadAsync(target, request.Uploads, envFile, cancellation);
@@ -123,9 +124,12 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     /// it only lacked the clean-up; otherwise the services it touched go back to the versions the records name.
     /// Returns the records as they stand afterwards. Call under the lock.
     /// </summary>
-    public async Task<ServerRecords> ReconcileAsync(LockOwner owner, CancellationToken cancellation = default)
+    public async Task<ServerRecords> ReconcileAsync(LockOwner owner, CancellationToken cancellation = default) =>
+        await ReconcileAsync(owner, ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput), cancellation);
+
+    /// <summary>The same, from <paramref name="records"/> read under the lock.</summary>
+    private async Task<ServerRecords> ReconcileAsync(LockOwner owner, ServerRecords records, CancellationToken cancellation)
     {
-        var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
         if (records.Journal is not { } journal) return records;
         if (journal.To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value))
         {

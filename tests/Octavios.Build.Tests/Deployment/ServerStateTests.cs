@@ -141,6 +141,25 @@ public class ServerStateTests
     }
 
     [Test]
+    public void TheRecordsAreReadInTheRoundTripThatTakesTheLockAndNotWhenItIsHeld()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, ".octavios"));
+        File.WriteAllText(Path.Combine(_dir, VersionsFile.Current), "BACKEND_VERSION=0.2.2\n");
+        var first = Owner("deploy backend 0.2.3");
+        var taken = Run(LockCommands.Take(first.Token, first.ToJson()).Then(ServerRecords.Read()));
+        Assert.That(taken.ExitCode, Is.Zero, taken.StandardError);
+        Assert.That(ServerRecords.Parse(taken.StandardOutput).Current["BACKEND_VERSION"], Is.EqualTo("0.2.2"));
+        Assert.That(LockOwner.Parse(File.ReadAllText(Path.Combine(_dir, ".octavios", $"lock.{first.Token}", "owner.json"))), Is.EqualTo(first),
+            "standard input still reaches the lock's owner file");
+
+        var second = Owner("deploy web 0.2.3");
+        var held = Run(LockCommands.Take(second.Token, second.ToJson()).Then(ServerRecords.Read()));
+        Assert.That(held.ExitCode, Is.EqualTo(LockCommands.Held));
+        Assert.That(held.StandardOutput, Is.Empty, "nothing is read without the lock");
+        Assert.Throws<ArgumentException>(() => ServerRecords.Read().Then(LockCommands.Take(second.Token, second.ToJson())), "the second command has no standard input");
+    }
+
+    [Test]
     public void UploadWritesEveryFileInOneCommandTheSecretOnlyThroughStandardInput()
     {
         File.WriteAllText(Path.Combine(_dir, ".env"), "OLD=1\n");
