@@ -52,7 +52,7 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
     /// </summary>
     public Command Then(Command next)
     {
-        if (Secrets.Any(s => StandardInput?.Value != s) || next.Secrets.Any() || next.StandardInput is not null)
+        if (Args.Concat(Environment.Values).Any(a => a.IsSecret) || next.Secrets.Any() || next.StandardInput is not null)
             throw new ArgumentException("Then joins commands without secret arguments, the second without standard input.");
         return this with
         {

@@ -38,9 +38,10 @@ public sealed partial class RuntimeVerifier(ICommandRunner target, IDeployLog lo
         var answers = await Task.WhenAll(containers.SelectMany(c => c.Value.Select(id => (Service: c.Key, Id: id))).Select(async container =>
             (container.Service, Result: await target.TryRunAsync(HealthCommands.ContainerFacts(container.Id, asked, logSince), cancellation))));
         var envFile = await loadEnvFile;
+        if (target.IsDryRun) return [];
         var variables = envFile is null ? [] : asked.Where(v => envFile[v] is not null).ToList();
         var problems = new List<string>();
-        foreach (var (service, result) in answers.Where(_ => !target.IsDryRun))
+        foreach (var (service, result) in answers)
         {
             var output = result.StandardOutput;
             var cut = output.IndexOf(HealthCommands.LogStart + "\n", StringComparison.Ordinal);
