@@ -66,6 +66,8 @@ up() {
       mount -t sysfs sysfs /sys
       mount --rbind '$d/cgroup' /sys/fs/cgroup
       mount --bind '$d/srv' /srv/octavios
+      # A stock server's root shell: this machine's ~/.bashrc (pyenv, cargo) would run before every remote command.
+      [ ! -f /root/.bashrc ] || mount --bind \$([ -f /etc/skel/.bashrc ] && echo /etc/skel/.bashrc || echo /dev/null) /root/.bashrc
       exec dockerd --data-root '$d/data' --exec-root '$d/exec' --pidfile '$d/docker.pid' -H 'unix://$d/docker.sock' \
         --containerd-namespace 'ofl-h$i' --containerd-plugins-namespace 'ofl-h$i-plugins' --cgroup-parent 'ofl-h$i' \
         --config-file '$d/daemon.json' --iptables=true
