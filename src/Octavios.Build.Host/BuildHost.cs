@@ -159,7 +159,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
         var settings = new ExecutionSettings().SetTargets(commandLine.Targets);
         if (commandLine.Exclusive) settings.UseExclusiveTarget();
-        var printer = new CakeSpectreReportPrinter(_console);
+        var printer = new PlainReportPrinter(cakeConsole);
         var report = await engine.RunTargetAsync(typedContext, new DefaultExecutionStrategy(log, printer), settings);
         if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(WithSkipReasons(report, skipReasons));
         if (typedContext is IHasFinalOutput { FinalOutput: { } final }) _console.Profile.Out.Writer.WriteLine(final);
