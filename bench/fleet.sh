@@ -16,15 +16,23 @@ suite --target=Push --services=backend --version=0.2.3 --verbosity=quiet >/dev/n
 # Only the measured service runs on the hosts: six services' health checks on eight engines alone keep two cores busy.
 suite --target=Deploy --services=backend --version=0.2.2 --exclusive --verbosity=quiet >/dev/null
 
-deploy_seconds() { suite --target=Deploy --exclusive --services=backend --version="$@" | deploy_task_us; } # version [--hosts=...]
-one=(); all=(); version=0.2.3
+# The Deploy task's time, and (to cpu_file) the CPU the whole machine spent meanwhile: every lab host shares its cores.
+cpu_file="$work/cpu"
+deploy_us() { # version [--hosts=...]
+  local before; before=$(machine_cpu_us)
+  suite --target=Deploy --exclusive --services=backend --version="$@" | deploy_task_us
+  echo $(( $(machine_cpu_us) - before )) >"$cpu_file"
+}
+one=(); all=(); one_cpu=(); all_cpu=(); version=0.2.3
 for _ in $(seq 1 "$runs"); do
-  one+=("$(deploy_seconds "$version" --hosts="$first")")
-  all+=("$(deploy_seconds "$version")")
+  one+=("$(deploy_us "$version" --hosts="$first")"); one_cpu+=("$(cat "$cpu_file")")
+  all+=("$(deploy_us "$version")"); all_cpu+=("$(cat "$cpu_file")")
   version=$([ "$version" = 0.2.3 ] && echo 0.2.2 || echo 0.2.3)
 done
-o=$(median "${one[@]}"); a=$(median "${all[@]}")
-echo "runs: $runs (alternating); fleet: $hosts hosts, one batch"
-echo "Deploy of backend to 1 host (median): ${o} ms"
-echo "Deploy of backend to $hosts hosts (median): ${a} ms"
+o=$(median "${one[@]}"); a=$(median "${all[@]}"); oc=$(median "${one_cpu[@]}"); ac=$(median "${all_cpu[@]}")
+cores=$(nproc)
+echo "runs: $runs (alternating); fleet: $hosts hosts, one batch; this machine: $cores cores for every lab host"
+echo "Deploy of backend to 1 host (median): ${o} ms, machine CPU meanwhile ${oc} ms"
+echo "Deploy of backend to $hosts hosts (median): ${a} ms, machine CPU meanwhile ${ac} ms"
+echo "the $hosts hosts' CPU on $cores cores takes at least $(awk -v c="$ac" -v n="$cores" 'BEGIN {printf "%.1f", c / n}') ms, $(ratio "$(awk -v c="$ac" -v n="$cores" 'BEGIN {print c / n}')" "$o") x the 1-host deploy"
 echo "ratio $hosts hosts / 1 host: $(ratio "$a" "$o")"

@@ -5,3 +5,6 @@ time_ms() { local start end; start=$(date +%s%N); "$@" >/dev/null; end=$(date +%
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f\n", m/1000}'; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+
+# CPU time the whole machine spent (every process, all cores) since boot, in microseconds: /proc/stat's busy ticks.
+machine_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%d\n", ($2 + $3 + $4 + $7 + $8) * 1000000 / hz}' /proc/stat; }

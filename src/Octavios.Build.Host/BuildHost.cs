@@ -195,15 +195,22 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
     private static void CheckRequiredArguments(IReadOnlyList<TaskEntry> plan, ILookup<string, string> arguments)
     {
-        var missing = plan.SelectMany(task => task.RequiredArguments.Select(argument => (task, argument)))
-            .Where(x => !arguments[x.argument].Any(v => v.Length > 0))
-            .GroupBy(x => x.argument, StringComparer.OrdinalIgnoreCase)
-            .Select(g => $"--{g.Key} (needed by {string.Join(", ", g.Select(x => x.task.Name))})")
-            .ToList();
-        if (missing.Count > 0)
+        // Loops, not LINQ over tuples: each generic instantiation would be JIT-compiled at every start.
+        var neededBy = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var task in plan)
         {
-            throw new BuildInputException($"Missing required argument{(missing.Count > 1 ? "s" : "")}: {string.Join("; ", missing)}.");
+            foreach (var argument in task.RequiredArguments)
+            {
+                if (arguments[argument].Any(v => v.Length > 0)) continue;
+                if (!neededBy.TryGetValue(argument, out var tasks)) neededBy[argument] = tasks = [];
+                tasks.Add(task.Name);
+            }
         }
+
+        if (neededBy.Count == 0) return;
+        var missing = new List<string>();
+        foreach (var (argument, tasks) in neededBy) missing.Add($"--{argument} (needed by {string.Join(", ", tasks)})");
+        throw new BuildInputException($"Missing required argument{(missing.Count > 1 ? "s" : "")}: {string.Join("; ", missing)}.");
     }
 
     /// <summary>Cake fixes a criterion's message when the task is registered; the report shows the reason each task gave at run time.</summary>

@@ -103,6 +103,29 @@ public class ConfigLoaderTests
         Assert.That(Error(twice), Does.Contain("'API_VERSION' is used by more than one service"));
     }
 
+    [TestCase("Api", false)]
+    [TestCase("-api", false)]
+    [TestCase("api v2", false)]
+    [TestCase("file-manager", true)]
+    [TestCase("0api.v2_x", true)]
+    public void AServiceNameIsLowerCaseLettersDigitsDotsDashesAndUnderscores(string name, bool valid)
+    {
+        var yaml = Valid.Replace("  api:\n", $"  \"{name}\":\n");
+        if (valid) Assert.That(Parse(yaml).Services.Keys, Does.Contain(name));
+        else Assert.That(Error(yaml), Does.Contain($"services.{name}: a service name"));
+    }
+
+    [TestCase("1API", false)]
+    [TestCase("API-VERSION", false)]
+    [TestCase("", false)]
+    [TestCase("_api_version2", true)]
+    public void AVersionVariableIsAShellVariableName(string variable, bool valid)
+    {
+        var yaml = Valid.Replace("versionVariable: API_VERSION", $"versionVariable: \"{variable}\"");
+        if (valid) Assert.That(Parse(yaml).Services["api"].VersionVariable, Is.EqualTo(variable));
+        else Assert.That(Error(yaml), Does.Contain("services.api.versionVariable: required"));
+    }
+
     [Test]
     public void AHealthUrlMustBeAbsolute() =>
         Assert.That(Error(Valid + "\n    health:\n      url: /api/health\n"), Does.Contain("services.api.health.url"));
