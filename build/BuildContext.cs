@@ -113,7 +113,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     public ValidationRequest ValidationRequest() =>
         new(Config, Options.EnvironmentName, Options.Environment, Services, Options.Version, Options.EnvFile, Variable, LoadEnvFileAsync,
-            Release.CredentialsFor, ImagesPushedLater: Options.UsesRegistry && Plans("Push"), SetupHint: Requests.SetupHint);
+            Release.CredentialsFor, ImagesPushedLater: Options.UsesRegistry && Plans("Push"), SetupHint: Requests.SetupHint,
+            LoadHostEnvFile: runner => LoadAndMaskAsync(() => runner));
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
@@ -126,7 +127,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     }
 
     /// <summary>The environment's env file (once per run); its secrets are masked from then on.</summary>
-    public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync();
+    public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync(() => Target.Runner);
 
     /// <summary>A deploy or rollback of the selected services; <paramref name="pull"/>: images come from the registry first.</summary>
     public Deployer Deployer(bool pull, DeployTarget? host = null) => new(Config, (host ?? Target).Runner, Local, DeployLog, Options.EnvFile.TargetPath, pull && Options.UsesRegistry);
@@ -198,11 +199,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         }
     }
 
-    private async Task<LoadedEnvFile?> LoadAndMaskAsync()
+    private async Task<LoadedEnvFile?> LoadAndMaskAsync(Func<ICommandRunner> target)
     {
         // Read the way the Compose that will run reads it: the target's, unless the configuration says which.
         async Task<DotEnvRules> Rules() => await ReadingFlavorAsync() == Deploy.Commands.ComposeFlavor.V1 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2;
-        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, () => Target.Runner, Variable, Rules(), Cancellation);
+        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, target, Variable, Rules(), Cancellation);
         foreach (var secret in envFile?.SecretValues(Config.Validation.Secrets) ?? []) Masker.Add(secret);
         return envFile;
     }

@@ -23,7 +23,8 @@ public sealed record ValidationRequest(
     Func<Task<LoadedEnvFile?>> LoadEnvFile,
     Func<string, Task<RegistryCredentials?>> Credentials,
     bool ImagesPushedLater = false,
-    string SetupHint = "./build.sh --target=Setup");
+    string SetupHint = "./build.sh --target=Setup",
+    Func<ICommandRunner, Task<LoadedEnvFile?>>? LoadHostEnvFile = null);
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -44,13 +45,18 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         var runners = missingServerVariables.Count == 0 ? targets() : [];
         // The env file is read while the hosts are checked; it is used only if its host answered.
         var loading = runners.Count > 0 || request.EnvFile.IsLocal ? request.LoadEnvFile() : null;
+        // Each other host of a fleet has an env file of its own on it: each must pass the same checks.
+        var otherEnvFiles = request.LoadHostEnvFile is { } loadHost && !request.EnvFile.IsLocal
+            ? runners.Skip(1).Select(loadHost).ToList()
+            : [];
 
         // Every host of a fleet is checked, all at once; each finding names its host.
         var hostFindings = await Task.WhenAll(runners.Select(runner => TargetChecks.RunAsync(runner, request.EnvFile.ExpectedOnTarget,
             config.Validation.MinFreeDiskPercent, config.Compose.Flavor, log, cancellation, request.SetupHint)));
         findings.AddRange(hostFindings.SelectMany(f => f));
+        static bool Reached(IReadOnlyList<Finding> host) => !host.Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
         var runner = runners.FirstOrDefault();
-        var reachable = runner is not null && !hostFindings[0].Any(f => f.Check is "ssh.connect" or "server.project-dir" && f.Severity == Severity.Error);
+        var reachable = runner is not null && Reached(hostFindings[0]);
         if (environment.Kind == EnvironmentKind.Swarm && reachable && !runner!.IsDryRun) findings.AddRange(await SwarmChecks.RunAsync(runner, cancellation));
 
         LoadedEnvFile? envFile = null;
@@ -72,6 +78,22 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFile.IsLocal;
         if (!findings.Any(f => f.Check == "env.syntax") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
             findings.AddRange(EnvFileChecks.Run(envFile, request.EnvFile.Name, config.Validation));
+        for (var i = 0; i < otherEnvFiles.Count; i++)
+        {
+            try
+            {
+                var hostEnvFile = await otherEnvFiles[i];
+                // A missing file is the host check's finding (server.env-file); a host not reached has its own.
+                if (Reached(hostFindings[i + 1]) && !runners[i + 1].IsDryRun) findings.AddRange(EnvFileChecks.Run(hostEnvFile, null, config.Validation));
+            }
+            catch (EnvFileSyntaxException error) when (Reached(hostFindings[i + 1]))
+            {
+                findings.Add(Finding.Error("env.syntax", error.Message));
+            }
+            catch (Exception) when (!Reached(hostFindings[i + 1]))
+            {
+            }
+        }
 
         var versions = request.Version is null
             ? new Dictionary<string, string>()

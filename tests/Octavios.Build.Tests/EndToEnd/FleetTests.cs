@@ -74,6 +74,23 @@ public class FleetTests
             File.Move(envFile + ".away", envFile);
         }
 
+        // Each host's own env file passes the same checks: a short secret on h3 alone fails Validate, naming h3 only.
+        var original = File.ReadAllText(envFile);
+        File.WriteAllText(envFile, string.Join('\n', original.Split('\n').Select(l => l.StartsWith("SECRET_KEY=") ? "SECRET_KEY=h3-short-secret" : l)));
+        try
+        {
+            var failed = Run("--target=Validate", "--services=backend", "--version=0.2.3", "--exclusive");
+            Assert.That(failed.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(failed));
+            var errors = failed.StandardOutput.Split('\n').Where(l => l.Contains("ERROR")).ToList();
+            Assert.That(errors, Has.Some.Contains("env.secret-length").And.Some.Contains(_lab.Hosts[2].Address), Output(failed));
+            Assert.That(errors, Has.All.Not.Contains(_lab.Hosts[0].Address).And.All.Not.Contains(_lab.Hosts[1].Address), Output(failed));
+            Assert.That(Output(failed), Does.Not.Contain("h3-short-secret"));
+        }
+        finally
+        {
+            File.WriteAllText(envFile, original);
+        }
+
         var unknown = Run("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive", "--hosts=10.231.0.99");
         Assert.That(unknown.ExitCode, Is.EqualTo(ExitCodes.BadInput), Output(unknown));
         Assert.That(unknown.StandardError, Does.Contain("--hosts names 10.231.0.99"));
