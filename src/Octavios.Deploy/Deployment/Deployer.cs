@@ -353,9 +353,9 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     private static AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock) =>
         new(request.Action, Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from, request.Versions, result, clock.Elapsed.TotalSeconds);
 
-    private static string Who(LockOwner owner) => owner.Who + "@" + owner.Machine;
+    internal static string Who(LockOwner owner) => owner.Who + "@" + owner.Machine;
 
-    private static string Describe<T>(IReadOnlyDictionary<string, T> versions) =>
+    internal static string Describe<T>(IReadOnlyDictionary<string, T> versions) =>
         string.Join(", ", versions.Select(v => $"{v.Key}={(v.Value is null ? "(compose default)" : v.Value.ToString())}"));
 
     private static string FirstLine(Exception error) => error.Message.Split('\n')[0];

@@ -37,29 +37,24 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         }
 
         await Deployer.UploadAsync(manager, uploads, null, cancellation);
+        records = await ReconcileAsync(request, records, stackFiles, envFile, cancellation);
 
+        var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+        // Written before the stack changes, removed with the records' commit: a run that dies in between is put back by the next.
+        var journal = new DeployJournal(request.Action, request.Owner.Token, Deployer.Who(request.Owner), request.Services, from, request.Versions);
+        await manager.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         var after = new Dictionary<string, string>(records.Current);
         foreach (var (variable, version) in request.Versions) after[variable] = version;
-        var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
-        var services = request.Services.Select(s => $"{Stack}_{config.Services[s].ComposeService}").ToList();
-        var before = new Dictionary<string, SwarmServiceState?>();
-        foreach (var service in services) before[service] = await StateAsync(service, cancellation);
+        var (failure, settled) = await DeployStackAsync(request.Services, after, stackFiles, envFile, request.Credentials is not null, cancellation);
 
-        log.Information($"[{manager.Target}] docker stack deploy {Stack}: {Describe(request.Versions)}");
-        await manager.RunAsync(SwarmCommands.Deploy(Stack, stackFiles, Variables(envFile, after), request.Credentials is not null), cancellation);
-
-        var failures = new List<string>();
-        foreach (var service in services)
+        if (failure is not null)
         {
-            var failure = await GateAsync(service, before[service], cancellation);
-            if (failure is not null) failures.Add(failure);
-        }
-
-        if (failures.Count > 0)
-        {
-            var reason = string.Join("; ", failures);
-            await manager.RunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, Audit(request, from, $"failed: {reason}", clock).ToJsonLine())], "audit"), CancellationToken.None);
-            throw new DeployFailedException($"{request.Action} of {string.Join(", ", request.Services)} to the swarm failed: {reason}");
+            // Swarm's own rollback leaves what the records name: the change is closed. Otherwise the journal stays for the next run.
+            var closing = new List<FileChange> { FileChange.Append(AuditEntry.File, Audit(request, from, $"failed: {failure}", clock).ToJsonLine()) };
+            if (settled) closing.Add(FileChange.Delete(DeployJournal.File));
+            await manager.RunAsync(RemoteFiles.Apply(closing, "audit"), CancellationToken.None);
+            throw new DeployFailedException($"{request.Action} of {string.Join(", ", request.Services)} to the swarm failed: {failure}" +
+                                            (settled ? "" : $"; {DeployJournal.File} records it: the next Deploy or Rollback puts back what the records name"));
         }
 
         var (current, previous) = records.After(request.Versions);
@@ -67,17 +62,78 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         await manager.RunAsync(RemoteFiles.Apply([
             FileChange.Write(VersionsFile.Current, VersionsFile.Format(current)),
             FileChange.Write(VersionsFile.Previous, VersionsFile.Format(previous, "each version's rollback target")),
-            FileChange.Append(AuditEntry.File, done.ToJsonLine())], "commit the records"), CancellationToken.None);
-        log.Information($"[{manager.Target}] recorded {Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
+            FileChange.Append(AuditEntry.File, done.ToJsonLine()),
+            FileChange.Delete(DeployJournal.File)], "commit the records"), CancellationToken.None);
+        log.Information($"[{manager.Target}] recorded {Deployer.Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
         await held.ReleaseAsync();
         return done;
     }
 
     /// <summary>
-    /// Waits for the update the stack deploy started on a service to end: null when it completed (or nothing was to
-    /// update and every replica runs), else why it failed with the failing tasks' errors.
+    /// A change a run began and never committed (it died after journaling it): the stack is deployed again with the
+    /// versions the records name, Swarm rolls the services back to them, and the journal goes. Call under the lock.
     /// </summary>
-    private async Task<string?> GateAsync(string service, SwarmServiceState? before, CancellationToken cancellation)
+    private async Task<ServerRecords> ReconcileAsync(DeployRequest request, ServerRecords records, IReadOnlyList<string> stackFiles,
+        LoadedEnvFile? envFile, CancellationToken cancellation)
+    {
+        if (records.Journal is not { } journal) return records;
+        var closing = new List<FileChange> { FileChange.Delete(DeployJournal.File) };
+        if (journal.To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value))
+        {
+            log.Warning($"[{manager.Target}] the {journal.Describe()} was committed but its journal was left: removed");
+        }
+        else
+        {
+            var clock = Stopwatch.StartNew();
+            var back = journal.To.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+            log.Warning($"[{manager.Target}] an unfinished {journal.Describe()} was found (that run ended before its records were committed): " +
+                        $"putting back {Deployer.Describe(back)}");
+            var (failure, _) = await DeployStackAsync(journal.Services, records.Current, stackFiles, envFile, request.Credentials is not null, cancellation);
+            if (failure is not null)
+                throw new DeployFailedException($"[{manager.Target}] the unfinished {journal.Describe()} could not be put back ({failure}); " +
+                                                $"{DeployJournal.File} still records it: the next Deploy or Rollback tries again.");
+            closing.Add(FileChange.Append(AuditEntry.File, new AuditEntry("reconcile", Deployer.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName,
+                journal.Services, journal.To.ToDictionary(t => t.Key, t => (string?)t.Value),
+                back.Where(b => b.Value is not null).ToDictionary(b => b.Key, b => b.Value!),
+                $"put back: the unfinished {journal.Action} by {journal.Who} was undone", clock.Elapsed.TotalSeconds).ToJsonLine()));
+        }
+
+        await manager.RunAsync(RemoteFiles.Apply(closing, "close the unfinished change"), cancellation);
+        return records with { Journal = null };
+    }
+
+    /// <summary>
+    /// <c>docker stack deploy</c> with <paramref name="versions"/>, then the gate of each selected service: the first
+    /// failure, if any, and whether every failed service ended where it began (Swarm rolled it back).
+    /// </summary>
+    private async Task<(string? Failure, bool Settled)> DeployStackAsync(IReadOnlyList<string> selected, IReadOnlyDictionary<string, string> versions,
+        IReadOnlyList<string> stackFiles, LoadedEnvFile? envFile, bool withRegistryAuth, CancellationToken cancellation)
+    {
+        var services = selected.Select(s => $"{Stack}_{config.Services[s].ComposeService}").ToList();
+        var before = new Dictionary<string, SwarmServiceState?>();
+        foreach (var service in services) before[service] = await StateAsync(service, cancellation);
+
+        log.Information($"[{manager.Target}] docker stack deploy {Stack}: {Deployer.Describe(versions.Where(v => selected.Any(s => config.Services[s].VersionVariable == v.Key)).ToDictionary())}");
+        await manager.RunAsync(SwarmCommands.Deploy(Stack, stackFiles, Variables(envFile, versions), withRegistryAuth), cancellation);
+
+        var failures = new List<string>();
+        var settled = true;
+        foreach (var service in services)
+        {
+            var (failure, rolledBack) = await GateAsync(service, before[service], cancellation);
+            if (failure is null) continue;
+            failures.Add(failure);
+            settled &= rolledBack;
+        }
+
+        return (failures.Count == 0 ? null : string.Join("; ", failures), settled);
+    }
+
+    /// <summary>
+    /// Waits for the update the stack deploy started on a service to end: no failure when it completed (or nothing was
+    /// to update and every replica runs), else why it failed with the failing tasks' errors, and whether Swarm rolled it back.
+    /// </summary>
+    private async Task<(string? Failure, bool RolledBack)> GateAsync(string service, SwarmServiceState? before, CancellationToken cancellation)
     {
         var deadline = Stopwatch.StartNew();
         var bound = TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds * 3);
@@ -86,13 +142,14 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         {
             var state = await StateAsync(service, cancellation);
             var updated = state is not null && before is not null && state.UpdateStartedAt != before.UpdateStartedAt;
-            if (state is null) return $"{service}: the stack has no such service";
-            if (updated && state.UpdateState is "completed" && state.AllRunning) return null;
+            if (state is null) return ($"{service}: the stack has no such service", false);
+            if (updated && state.UpdateState is "completed" && state.AllRunning) return (null, false);
             if ((before is null || state.Version == before.Version) && state.UpdateState is "" or "completed" && state.AllRunning && deadline.Elapsed > TimeSpan.FromSeconds(3))
-                return null;
+                return (null, false);
             if (updated && state.UpdateState is "rollback_completed" or "rollback_paused" or "paused")
-                return $"{service}: Swarm rolled the update back ({state.UpdateState}: {state.UpdateMessage}); failing tasks: {await FailingTasksAsync(service, cancellation)}";
-            if (deadline.Elapsed > bound) return $"{service}: the update did not end within {bound.TotalSeconds:0}s (state {state.UpdateState})";
+                return ($"{service}: Swarm rolled the update back ({state.UpdateState}: {state.UpdateMessage}); failing tasks: {await FailingTasksAsync(service, cancellation)}",
+                    state.UpdateState is "rollback_completed");
+            if (deadline.Elapsed > bound) return ($"{service}: the update did not end within {bound.TotalSeconds:0}s (state {state.UpdateState})", false);
             await Task.Delay(Poll, cancellation);
         }
     }
@@ -122,10 +179,8 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
     }
 
     private static AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock) =>
-        new(request.Action, request.Owner.Who + "@" + request.Owner.Machine, DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
+        new(request.Action, Deployer.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
             request.Versions, result, clock.Elapsed.TotalSeconds);
-
-    private static string Describe(IReadOnlyDictionary<string, string> versions) => string.Join(", ", versions.Select(v => $"{v.Key}={v.Value}"));
 }
 
 /// <summary>A Swarm service as <see cref="SwarmCommands.ServiceState"/> prints it.</summary>

@@ -122,4 +122,30 @@ public class SwarmTests
         Ok("swarm", "--target=Rollback", "--services=backend", "--exclusive");
         Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.2"));
     }
+
+    [Test, Order(4)]
+    public void ARunKilledDuringTheRollingUpdateIsPutBackByTheNextRun()
+    {
+        var records = Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios");
+        using (var killed = new RunningSuite(Environment(), [$"--config={_app.ConfigPath}", "--env=swarm", "--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive"]))
+        {
+            Assert.That(killed.WaitFor("waiting for Swarm's rolling update", TimeSpan.FromSeconds(90)), Is.True, killed.Output);
+            killed.Signal("KILL");
+            killed.Exit(TimeSpan.FromSeconds(10));
+        }
+
+        Assert.That(File.ReadAllText(Path.Combine(records, "journal.env")), Does.Contain("to.BACKEND_VERSION=0.2.3"), "the killed run's change is journaled");
+        Assert.That(File.ReadAllText(Path.Combine(records, "versions.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
+        Ok("swarm", "--target=Unlock", "--force");
+
+        var next = Run("swarm", "--target=Deploy", "--services=web", "--version=0.2.2", "--exclusive");
+        Assert.That(next.ExitCode, Is.Zero, Output(next));
+        Assert.That(Output(next), Does.Contain("an unfinished deploy of backend").And.Contain("putting back BACKEND_VERSION=0.2.2"));
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.2"));
+        Assert.That(File.Exists(Path.Combine(records, "journal.env")), Is.False, "the journal is closed");
+        Assert.That(File.ReadAllText(Path.Combine(records, "versions.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
+        var audit = File.ReadAllLines(Path.Combine(records, "audit.log"));
+        Assert.That(audit.Count(l => l.Contains("\"action\":\"reconcile\"") && l.Contains("put back")), Is.EqualTo(1), string.Join('\n', audit));
+        Assert.That(audit[^1], Does.Contain("\"action\":\"deploy\"").And.Contain("succeeded"));
+    }
 }
