@@ -144,7 +144,8 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
             var updated = state is not null && before is not null && state.UpdateStartedAt != before.UpdateStartedAt;
             if (state is null) return ($"{service}: the stack has no such service", false);
             if (updated && state.UpdateState is "completed" && state.AllRunning) return (null, false);
-            if ((before is null || state.Version == before.Version) && state.UpdateState is "" or "completed" && state.AllRunning && deadline.Elapsed > TimeSpan.FromSeconds(3))
+            // No update began (a stack deploy bumps every service's version, changed or not): nothing to wait for.
+            if (!updated && state.UpdateState is "" or "completed" or "rollback_completed" && state.AllRunning && deadline.Elapsed > TimeSpan.FromSeconds(3))
                 return (null, false);
             if (updated && state.UpdateState is "rollback_completed" or "rollback_paused" or "paused")
                 return ($"{service}: Swarm rolled the update back ({state.UpdateState}: {state.UpdateMessage}); failing tasks: {await FailingTasksAsync(service, cancellation)}",
