@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Deploy of one service (backend, alternating 0.2.3 and 0.2.2) to a fleet of HOSTS lab hosts (default 8, every host in
 # one batch) against the same deploy to one of them (--hosts), alternating; each host is a network namespace with its
-# own Docker engine and sshd (tests/.../fleet-lab.sh). Prints the medians of the Deploy task's time and their ratio.
+# own Docker engine and sshd (tests/.../fleet-lab.sh). Prints the medians of the Deploy task's time and their ratio, and
+# the CPU the whole machine spent meanwhile: every lab host shares its cores, which bounds the fleet's time from below.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bench/lib.sh"
