@@ -40,5 +40,16 @@ public sealed record DeployJournal(
                 .ToDictionary(f => f.Key[5..], f => (IReadOnlyList<string>)f.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)));
     }
 
+    /// <summary>Whether the records already name every version the change went to: it was committed, only its journal was left.</summary>
+    public bool IsCommittedIn(ServerRecords records) => To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value);
+
+    /// <summary>What undoing the change puts back: the version the records name for each variable it touched.</summary>
+    public Dictionary<string, string?> Back(ServerRecords records) => To.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+
+    /// <summary>The audit line of a later run that undid this change.</summary>
+    public AuditEntry Undone(string who, string environment, IReadOnlyDictionary<string, string?> back, string outcome, double seconds) =>
+        new("reconcile", who, DateTimeOffset.UtcNow, environment, Services, To.ToDictionary(t => t.Key, t => (string?)t.Value),
+            back.Where(b => b.Value is not null).ToDictionary(b => b.Key, b => b.Value!), $"{outcome}: the unfinished {Action} by {Who} was undone", seconds);
+
     public string Describe() => $"{Action} of {string.Join(", ", Services)} to {string.Join(", ", To.Select(t => $"{t.Key}={t.Value}"))} by {Who}";
 }

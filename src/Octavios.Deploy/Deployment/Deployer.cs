@@ -131,14 +131,14 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     private async Task<ServerRecords> ReconcileAsync(LockOwner owner, ServerRecords records, CancellationToken cancellation)
     {
         if (records.Journal is not { } journal) return records;
-        if (journal.To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value))
+        if (journal.IsCommittedIn(records))
         {
             log.Warning($"[{target.Target}] the {journal.Describe()} was committed but its journal was left: removed");
             await target.RunAsync(RemoteFiles.Apply([FileChange.Delete(DeployJournal.File)], "remove the journal"), cancellation);
             return records with { Journal = null };
         }
 
-        var back = journal.To.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+        var back = journal.Back(records);
         log.Warning($"[{target.Target}] an unfinished {journal.Describe()} was found (that run ended before its records were committed): " +
                     $"putting back {Describe(back)}");
         var clock = Stopwatch.StartNew();
@@ -161,9 +161,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
                                             ".octavios/journal.env still records it: the next Deploy or Rollback tries again.");
         }
 
-        var entry = new AuditEntry("reconcile", Who(owner), DateTimeOffset.UtcNow, "", journal.Services,
-            journal.To.ToDictionary(t => t.Key, t => (string?)t.Value), back.Where(b => b.Value is not null).ToDictionary(b => b.Key, b => b.Value!),
-            $"{outcome}: the unfinished {journal.Action} by {journal.Who} was undone", clock.Elapsed.TotalSeconds);
+        var entry = journal.Undone(Who(owner), "", back, outcome, clock.Elapsed.TotalSeconds);
         await CommitAsync(null, null, entry, cancellation);
         log.Information($"[{target.Target}] {outcome}: {Describe(back)}");
         if (outcome != "put back") throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} was undone, {outcome}.");

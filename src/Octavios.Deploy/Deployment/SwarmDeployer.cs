@@ -25,8 +25,9 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
     public async Task<AuditEntry> RunAsync(DeployRequest request, LoadedEnvFile? envFile, CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        await using var held = await HeldLock.TakeAsync(manager, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation);
-        var records = ServerRecords.Parse((await manager.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
+        // The records are read in the round trip that takes the lock.
+        await using var held = await HeldLock.TakeAsync(manager, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation, ServerRecords.Read());
+        var records = ServerRecords.Parse(held.Read);
         var files = Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
         var uploads = Files.ToDictionary(f => f, f => File.ReadAllText(config.ResolvePath(f)));
         var stackFiles = Files.ToList();
@@ -78,24 +79,22 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
     {
         if (records.Journal is not { } journal) return records;
         var closing = new List<FileChange> { FileChange.Delete(DeployJournal.File) };
-        if (journal.To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value))
+        if (journal.IsCommittedIn(records))
         {
             log.Warning($"[{manager.Target}] the {journal.Describe()} was committed but its journal was left: removed");
         }
         else
         {
             var clock = Stopwatch.StartNew();
-            var back = journal.To.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
+            var back = journal.Back(records);
             log.Warning($"[{manager.Target}] an unfinished {journal.Describe()} was found (that run ended before its records were committed): " +
                         $"putting back {Deployer.Describe(back)}");
             var (failure, _) = await DeployStackAsync(journal.Services, records.Current, stackFiles, envFile, request.Credentials is not null, cancellation);
             if (failure is not null)
                 throw new DeployFailedException($"[{manager.Target}] the unfinished {journal.Describe()} could not be put back ({failure}); " +
                                                 $"{DeployJournal.File} still records it: the next Deploy or Rollback tries again.");
-            closing.Add(FileChange.Append(AuditEntry.File, new AuditEntry("reconcile", Deployer.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName,
-                journal.Services, journal.To.ToDictionary(t => t.Key, t => (string?)t.Value),
-                back.Where(b => b.Value is not null).ToDictionary(b => b.Key, b => b.Value!),
-                $"put back: the unfinished {journal.Action} by {journal.Who} was undone", clock.Elapsed.TotalSeconds).ToJsonLine()));
+            closing.Add(FileChange.Append(AuditEntry.File, journal.Undone(Deployer.Who(request.Owner), request.EnvironmentName, back, "put back",
+                clock.Elapsed.TotalSeconds).ToJsonLine()));
         }
 
         await manager.RunAsync(RemoteFiles.Apply(closing, "close the unfinished change"), cancellation);
