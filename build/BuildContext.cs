@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Cake.Core;
 using Octavios.Build.Host;
 using Octavios.Deploy;
@@ -18,14 +19,14 @@ namespace Octavios.Build;
 /// </summary>
 public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 {
-    public BuildContext(ICakeContext context, HostRun run) : base(context)
+    public BuildContext(ICakeContext context, HostRun run, SecretMasker masker) : base(context)
     {
         DryRun = run.DryRun;
         Cancellation = run.Interrupted;
         _plan = run.Plan.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         _targets = run.Targets.ToHashSet(StringComparer.OrdinalIgnoreCase);
-        Masker = new SecretMasker();
-        DeployLog = new CakeDeployLog(context.Log, Masker);
+        Masker = masker;
+        DeployLog = new CakeDeployLog(context.Log);
         try
         {
             var configPath = context.Arguments.GetArgument(BuildArguments.Config);
@@ -45,7 +46,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         _hosts = new Lazy<IReadOnlyList<DeployTarget>>(() => CreateHosts(DryRun));
         _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
         Release = new ReleasePlanner(Config, () => Services, Options.Version, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
-        GitHub = new GitHubActionsOutput(() => Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker);
+        GitHub = new GitHubActionsOutput(() => Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker, run.WriteCommandLine ?? Console.Out.WriteLine);
         Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.IsRemote,
             Options.LockWait, Variable, Variable("OCTAVIOS_BUILD_PROGRAM") ?? "./build.sh");
     }

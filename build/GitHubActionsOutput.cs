@@ -1,16 +1,16 @@
+using Octavios.Deploy.Output;
 using System.Text.RegularExpressions;
 using Cake.Common.Build.GitHubActions;
-using Cake.Common.Build.GitHubActions.Data;
-using Octavios.Deploy.Execution;
 using Octavios.Deploy.Validation;
 
 namespace Octavios.Build;
 
 /// <summary>
-/// What a run leaves for a GitHub Actions workflow, through Cake.Common's commands: an annotation per finding (with the
-/// compose or env file and line it names), step outputs (Detect's services, Push's digests). Nothing elsewhere.
+/// What a run leaves for a GitHub Actions workflow: an annotation per finding (with the compose or env file and line it
+/// names), written as the suite's own command line past the output guard; step outputs (Detect's services, Push's
+/// digests) through Cake.Common. Nothing elsewhere. Every value masked.
 /// </summary>
-public sealed partial class GitHubActionsOutput(Func<IGitHubActionsProvider> provider, SecretMasker masker)
+public sealed partial class GitHubActionsOutput(Func<IGitHubActionsProvider> provider, SecretMasker masker, Action<string> writeCommandLine)
 {
     // Cake.Common builds every CI system's provider at once (~25 ms): only when the run is a GitHub Actions step.
     private readonly Lazy<IGitHubActionsProvider?> _github = new(() =>
@@ -25,16 +25,13 @@ public sealed partial class GitHubActionsOutput(Func<IGitHubActionsProvider> pro
         if (!Active) return;
         foreach (var finding in findings.Where(f => f.Severity != Severity.Info))
         {
-            var annotation = new GitHubActionsAnnotation { Title = finding.Check };
-            if (Location().Match(finding.Message) is { Success: true } at)
-            {
-                annotation.File = at.Groups[1].Value;
-                annotation.StartLine = int.Parse(at.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            var message = masker.Mask(finding.Message);
-            if (finding.Severity == Severity.Error) Github.Commands.Error(message, annotation);
-            else Github.Commands.Warning(message, annotation);
+            var at = Location().Match(finding.Message);
+            writeCommandLine(WorkflowCommand.Format(finding.Severity == Severity.Error ? "error" : "warning",
+            [
+                new("file", at.Success ? masker.Mask(at.Groups[1].Value) : null),
+                new("line", at.Success ? at.Groups[2].Value : null),
+                new("title", masker.Mask(finding.Check)),
+            ], masker.Mask(finding.Message)));
         }
     }
 

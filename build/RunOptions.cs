@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Cake.Core;
 using Octavios.Deploy;
 using Octavios.Deploy.Configuration;
@@ -33,18 +34,18 @@ public sealed record RunOptions(
 
         var name = arguments.GetArgument(BuildArguments.Env);
         var environment = config.Environments.GetValueOrDefault(name) ?? throw new DeployInputException(
-            $"Unknown --env='{name}'. Valid environments: {string.Join(", ", config.Environments.Keys)}.");
+            $"Unknown --env='{PrintableText.Inline(name)}'. Valid environments: {string.Join(", ", config.Environments.Keys)}.");
         var services = arguments.GetArguments(BuildArguments.Services);
         var shipsOverSsh = Argument(BuildArguments.Transfer) switch
         {
             null or "registry" => false,
             "ssh" when environment.Kind == EnvironmentKind.Ssh => true,
             "ssh" => throw new DeployInputException($"--transfer=ssh needs an ssh environment; '{name}' runs on this machine."),
-            var other => throw new DeployInputException($"Unknown --transfer='{other}'. Valid values: registry, ssh."),
+            var other => throw new DeployInputException($"Unknown --transfer='{PrintableText.Inline(other)}'. Valid values: registry, ssh."),
         };
         var lockWait = int.TryParse(Argument(BuildArguments.LockWait) ?? "0", out var wait) && wait >= 0
             ? TimeSpan.FromSeconds(wait)
-            : throw new DeployInputException($"--lock-wait='{Argument(BuildArguments.LockWait)}' is not a number of seconds.");
+            : throw new DeployInputException($"--lock-wait='{PrintableText.Inline(Argument(BuildArguments.LockWait)!)}' is not a number of seconds.");
         return new RunOptions(
             name,
             environment,
@@ -60,10 +61,10 @@ public sealed record RunOptions(
             Flag(BuildArguments.TrustNewHost),
             EnvFileLocation.For(config, environment, Argument(BuildArguments.EnvFile)),
             Argument(BuildArguments.Tail) is { } tail
-                ? int.TryParse(tail, out var lines) && lines is > 0 and <= 100_000 ? lines : throw new DeployInputException($"--tail='{tail}' is not a number of lines (1 to 100000).")
+                ? int.TryParse(tail, out var lines) && lines is > 0 and <= 100_000 ? lines : throw new DeployInputException($"--tail='{PrintableText.Inline(tail)}' is not a number of lines (1 to 100000).")
                 : null,
             Argument(BuildArguments.LogSince) is { } since
-                ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}$") ? since : throw new DeployInputException($"--log-since='{since}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
+                ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}$") ? since : throw new DeployInputException($"--log-since='{PrintableText.Inline(since)}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
                 : null,
             arguments.GetArguments(BuildArguments.Hosts).SelectMany(h => h.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList());
     }

@@ -14,7 +14,9 @@ using Spectre.Console;
 namespace Octavios.Build.Host;
 
 /// <summary>What the host knows of this run, handed to the context factory; <paramref name="Interrupted"/> fires on SIGINT or SIGTERM.</summary>
-public sealed record HostRun(bool DryRun, IReadOnlyList<string> Targets, bool Exclusive, IReadOnlyList<TaskEntry> Plan, CancellationToken Interrupted = default);
+/// <paramref name="WriteCommandLine"/> writes a line for the CI runner (an annotation) past the guard that disarms every other.
+public sealed record HostRun(bool DryRun, IReadOnlyList<string> Targets, bool Exclusive, IReadOnlyList<TaskEntry> Plan, CancellationToken Interrupted = default,
+    Action<string>? WriteCommandLine = null);
 
 /// <summary>
 /// Frosting's programming model on Cake's own engine: task classes are registered with <see cref="CakeEngine"/>
@@ -27,9 +29,8 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
     private readonly List<ArgumentDefinition> _arguments = [];
     private readonly ServiceCollection _services = new();
     private string _program = "build.sh";
-    private IAnsiConsole _console = OutputStyle.Colorful
-        ? AnsiConsole.Console
-        : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+    private IAnsiConsole? _console;
+    private OutputFilter _filter = new(text => text, line => line);
     private readonly CancellationTokenSource _interruption = new();
 
     public BuildHost(Func<ICakeContext, HostRun, TContext> createContext) => _createContext = createContext;
@@ -58,6 +59,13 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         return this;
     }
 
+    /// <summary>What all the host's console output passes through (masking, escaping): standard output and error alike.</summary>
+    public BuildHost<TContext> UseOutputFilter(OutputFilter filter)
+    {
+        _filter = filter;
+        return this;
+    }
+
     public BuildHost<TContext> UseConsole(IAnsiConsole console)
     {
         _console = console;
@@ -68,7 +76,31 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
     public async Task<int> RunAsync(IReadOnlyList<string> args)
     {
+        var (originalOut, originalError) = (Console.Out, Console.Error);
+        using var output = new GuardedWriter(originalOut, _filter);
+        using var error = new GuardedWriter(originalError, _filter);
+        Console.SetOut(output);
+        Console.SetError(error);
+        try
+        {
+            return await RunGuardedAsync(args, output);
+        }
+        finally
+        {
+            output.Flush();
+            error.Flush();
+            Console.SetOut(originalOut);
+            Console.SetError(originalError);
+        }
+    }
+
+    private async Task<int> RunGuardedAsync(IReadOnlyList<string> args, GuardedWriter output)
+    {
         var verbosity = Verbosity.Normal;
+        // Created here, on the guarded output, unless a test gave its own.
+        _console ??= OutputStyle.Colorful
+            ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) })
+            : AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Out = new AnsiConsoleOutput(Console.Out) });
         try
         {
             var commandLine = CommandLine.Parse(args);
@@ -78,31 +110,31 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
             {
                 case HostMode.Help:
                     // Written as plain text: Spectre would wrap it at the terminal width.
-                    _console.Profile.Out.Writer.Write(HelpWriter.Write(_program, catalog, _arguments));
+                    Console.Out.Write(HelpWriter.Write(_program, catalog, _arguments));
                     return ExitCodes.Success;
                 case HostMode.Info:
                     var assembly = Assembly.GetEntryAssembly() ?? typeof(TContext).Assembly;
-                    _console.WriteLine($"{assembly.GetName().Name} {assembly.GetName().Version} on Cake.Core {typeof(CakeEngine).Assembly.GetName().Version}");
+                    Console.Out.WriteLine($"{assembly.GetName().Name} {assembly.GetName().Version} on Cake.Core {typeof(CakeEngine).Assembly.GetName().Version}");
                     return ExitCodes.Success;
             }
 
-            return await RunEngineAsync(commandLine, catalog);
+            return await RunEngineAsync(commandLine, catalog, output);
         }
         catch (Exception error) when (Unwrap(error) is { } inner)
         {
             // Plain lines on standard error: never wrapped, so scripts can match them.
-            Console.Error.WriteLine($"Error: {inner.Message}");
+            // Filtered here too: on a terminal the guard lets colour sequences pass, never those of a message's data.
+            Console.Error.WriteLine($"Error: {_filter.Text(inner.Message)}");
             if (inner is BuildInputException) return ExitCodes.BadInput;
             if (_interruption.IsCancellationRequested) return ExitCodes.Interrupted;
-            if (verbosity >= Verbosity.Diagnostic) Console.Error.WriteLine(inner.ToString());
+            if (verbosity >= Verbosity.Diagnostic) Console.Error.WriteLine(_filter.Text(inner.ToString()));
             return ExitCodes.Failed;
         }
     }
 
-    private async Task<int> RunEngineAsync(CommandLine commandLine, TaskCatalog catalog)
+    private async Task<int> RunEngineAsync(CommandLine commandLine, TaskCatalog catalog, GuardedWriter output)
     {
-        IConsole cakeConsole = new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime()));
-        if (!OutputStyle.Colorful) cakeConsole = new PlainConsole(cakeConsole);
+        IConsole cakeConsole = new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), OutputStyle.Colorful, _filter.Text);
         var log = new CakeBuildLog(cakeConsole, commandLine.Verbosity);
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
         if (commandLine.WorkingDirectory is { } working)
@@ -127,10 +159,10 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
 
         var engine = new CakeEngine(data, log);
         // On GitHub Actions each task's output is a log group of its own.
-        if (environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true" && cakeContext.GitHubActions() is { IsRunningOnGitHubActions: true } github)
+        if (environment.GetEnvironmentVariable("GITHUB_ACTIONS") == "true")
         {
-            engine.RegisterTaskSetupAction(setup => github.Commands.StartGroup(setup.Task.Name));
-            engine.RegisterTaskTeardownAction(_ => github.Commands.EndGroup());
+            engine.RegisterTaskSetupAction(setup => output.WriteCommandLine("::group::" + setup.Task.Name));
+            engine.RegisterTaskTeardownAction(_ => output.WriteCommandLine("::endgroup::"));
         }
 
         var skipReasons = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -147,7 +179,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
                 await new TreeScriptHost(engine, cakeContext, cakeConsole).RunTargetsAsync(commandLine.Targets);
                 return ExitCodes.Success;
             case HostMode.Description:
-                await new DescriptionScriptHost(engine, cakeContext, _console).RunTargetsAsync(commandLine.Targets);
+                await new DescriptionScriptHost(engine, cakeContext, _console!).RunTargetsAsync(commandLine.Targets);
                 return ExitCodes.Success;
         }
 
@@ -155,14 +187,14 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         CheckRequiredArguments(plan, arguments);
         using var signals = ListenForInterruption();
         typedContext = _createContext(cakeContext,
-            new HostRun(commandLine.Mode == HostMode.DryRun, commandLine.Targets, commandLine.Exclusive, plan, _interruption.Token));
+            new HostRun(commandLine.Mode == HostMode.DryRun, commandLine.Targets, commandLine.Exclusive, plan, _interruption.Token, output.WriteCommandLine));
 
         var settings = new ExecutionSettings().SetTargets(commandLine.Targets);
         if (commandLine.Exclusive) settings.UseExclusiveTarget();
         var printer = new PlainReportPrinter(cakeConsole);
         var report = await engine.RunTargetAsync(typedContext, new DefaultExecutionStrategy(log, printer), settings);
         if (commandLine.Verbosity > Verbosity.Quiet) printer.Write(WithSkipReasons(report, skipReasons));
-        if (typedContext is IHasFinalOutput { FinalOutput: { } final }) _console.Profile.Out.Writer.WriteLine(final);
+        if (typedContext is IHasFinalOutput { FinalOutput: { } final }) Console.Out.WriteLine(final);
         return ExitCodes.Success;
     }
 

@@ -33,9 +33,10 @@ public static class ConfigLoader
     {
         var marks = new Dictionary<string, Mark>();
         SuiteConfig? config;
+        List<ParsingEvent> events = [];
         try
         {
-            var events = Scan(yaml, filePath);
+            events = Scan(yaml, filePath);
             var stream = new YamlStream();
             stream.Load(new Replay(events));
             if (stream.Documents.Count > 1) throw new DeployInputException($"{filePath}:{stream.Documents[1].RootNode.Start.Line}:1: one YAML document only");
@@ -52,6 +53,9 @@ public static class ConfigLoader
             // An overflowing number: name the key at that position, with the range the key allows.
             if (error.InnerException is OverflowException || reason.Contains("too large or too small", StringComparison.Ordinal))
                 reason = $"{marks.FirstOrDefault(m => m.Value.Line == error.Start.Line).Key ?? "a number"}: out of range";
+            // The deserializer's messages quote the value they choke on: a configuration may hold a credential.
+            if (events.OfType<Scalar>().FirstOrDefault(e => e.Start.Line == error.Start.Line && e.Value.Length > 0 && reason.Contains(e.Value, StringComparison.Ordinal)) is { } scalar)
+                reason = reason.Replace(scalar.Value, $"(a value of {scalar.Value.Length} characters)", StringComparison.Ordinal);
             throw new DeployInputException($"{filePath}:{error.Start.Line}:{error.Start.Column}: {reason}");
         }
 

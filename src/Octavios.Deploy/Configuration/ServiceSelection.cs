@@ -1,3 +1,5 @@
+using Octavios.Deploy.Output;
+
 namespace Octavios.Deploy.Configuration;
 
 /// <summary>What --services asked for: named services, every service, or the ones Detect finds changed.</summary>
@@ -14,13 +16,13 @@ public sealed record ServiceSelection(IReadOnlyList<string> Names, bool IsChange
         if (names.Count == 0) throw new DeployInputException($"--services is empty. {valid}");
         var keywords = names.Where(n => n is All or Changed).Distinct().ToList();
         if (keywords.Count > 0 && names.Count > 1)
-            throw new DeployInputException($"--services='{string.Join(" ", names)}': '{keywords[0]}' cannot be combined with other names. {valid}");
+            throw new DeployInputException($"--services='{PrintableText.Inline(string.Join(" ", names))}': '{keywords[0]}' cannot be combined with other names. {valid}");
         if (keywords.Count == 1)
             return keywords[0] == All ? new ServiceSelection(known, false) : new ServiceSelection([], true);
 
         var unknown = names.Where(n => !known.Contains(n, StringComparer.Ordinal)).ToList();
         if (unknown.Count > 0)
-            throw new DeployInputException($"Unknown service{(unknown.Count > 1 ? "s" : "")} in --services: {string.Join(", ", unknown.Select(u => $"'{u}'"))}. {valid}");
+            throw new DeployInputException($"Unknown service{(unknown.Count > 1 ? "s" : "")} in --services: {string.Join(", ", unknown.Select(u => $"'{PrintableText.Inline(u)}'"))}. {valid}");
         return new ServiceSelection(known.Where(names.Contains).ToList(), false);
     }
 }

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Remote;

@@ -5,11 +5,16 @@ namespace Octavios.Deploy.EnvFiles;
 /// <summary>One variable an env file defines, with the line it starts on.</summary>
 public sealed record EnvVariable(string Name, string Value, int Line);
 
-/// <summary>An env file Compose would refuse, with the file, the line and what was expected.</summary>
-public sealed class EnvFileSyntaxException(string file, int line, string problem)
-    : DeployInputException($"{file}:{line}: {problem}")
+/// <summary>
+/// An env file Compose would refuse: the file, line, column, the variable (once its name is read) and the rule broken;
+/// never the text of a value, which may be a secret (its length at most).
+/// </summary>
+public sealed class EnvFileSyntaxException(string file, int line, int column, string? variable, string rule)
+    : DeployInputException($"{file}:{line}:{column}: {(variable is null ? "" : variable + ": ")}{rule}")
 {
     public int Line { get; } = line;
+
+    public int Column { get; } = column;
 }
 
 /// <summary>Whose rules an env file is read with: the Compose that will run reads it.</summary>
@@ -54,7 +59,7 @@ public static partial class DotEnvReader
                 if (text[counted] == '\n') line++;
             }
 
-            var (key, afterKey, inherited) = KeyName(text, i, file, line);
+            var (key, afterKey, inherited) = KeyName(text, i, file, line, ColumnOf(text, i));
             if (inherited)
             {
                 if (processEnvironment(key) is { } inheritedValue) values[key] = new EnvVariable(key, inheritedValue, line);
@@ -62,7 +67,7 @@ public static partial class DotEnvReader
                 continue;
             }
 
-            var (value, rest) = Value(text, afterKey, file, line, Lookup, rules);
+            var (value, rest) = Value(text, afterKey, new ValueAt(file, line, ColumnOf(text, Math.Min(afterKey, text.Length)), key), Lookup, rules);
             values[key] = new EnvVariable(key, value, line);
             i = rest;
         }
@@ -92,7 +97,7 @@ public static partial class DotEnvReader
         return i;
     }
 
-    private static (string Key, int Next, bool Inherited) KeyName(string text, int i, string file, int line)
+    private static (string Key, int Next, bool Inherited) KeyName(string text, int i, string file, int line, int column)
     {
         if (string.CompareOrdinal(text, i, "export", 0, 6) == 0 && i + 6 < text.Length && IsSpace(text[i + 6]))
         {
@@ -106,7 +111,7 @@ public static partial class DotEnvReader
             if (IsSpace(c)) continue;
             if (c is '=' or ':' or '\n')
             {
-                var key = CheckedKey(text[i..j], file, line);
+                var key = CheckedKey(text[i..j], file, line, column);
                 var rest = j + 1;
                 while (c != '\n' && rest < text.Length && IsSpace(text[rest])) rest++;
                 return (key, rest, c == '\n');
@@ -114,26 +119,37 @@ public static partial class DotEnvReader
 
             if (!(char.IsLetterOrDigit(c) || c is '_' or '.' or '-' or '[' or ']'))
             {
-                // Only the name is shown: the rest of the line may be a secret's value.
-                var shown = text[i..(j + 1)];
-                throw new EnvFileSyntaxException(file, line,
-                    $"unexpected character '{c}' in variable name '{shown}': expected NAME=value with letters, digits, '_', '.', '-'");
+                // Nothing of the line is shown: it may be a line of a multi-line secret written without quotes.
+                throw new EnvFileSyntaxException(file, line, column + (j - i), null,
+                    "a character a variable name cannot hold: expected NAME=value, the name of letters, digits, '_', '.', '-' " +
+                    "(a multi-line value must be in double quotes)");
             }
         }
 
         // A name alone on the last line: inherited, like a name alone on any other line.
-        return (CheckedKey(text[i..], file, line), text.Length, true);
+        return (CheckedKey(text[i..], file, line, column), text.Length, true);
     }
 
-    private static string CheckedKey(string raw, string file, int line)
+    private static string CheckedKey(string raw, string file, int line, int column)
     {
         var key = raw.Trim();
-        if (key.Length == 0) throw new EnvFileSyntaxException(file, line, "expected a variable name before the '='");
-        if (key.Any(IsSpace)) throw new EnvFileSyntaxException(file, line, $"variable name '{key}' contains a space");
+        if (key.Length == 0) throw new EnvFileSyntaxException(file, line, column, null, "expected a variable name before the '='");
+        if (key.Any(IsSpace))
+            throw new EnvFileSyntaxException(file, line, column + raw.IndexOf(key, StringComparison.Ordinal) + key.IndexOf(key.First(IsSpace)), null,
+                "a variable name cannot hold a space (a multi-line value must be in double quotes)");
         return key;
     }
 
-    private static (string Value, int Next) Value(string text, int i, string file, int line, Func<string, string?> lookup, DotEnvRules rules)
+    /// <summary>The column (from 1) of a position on its line.</summary>
+    private static int ColumnOf(string text, int index) => index - (index == 0 ? 0 : text.LastIndexOf('\n', index - 1) + 1) + 1;
+
+    /// <summary>Where a value starts, for its errors: they name the variable, never the value.</summary>
+    private sealed record ValueAt(string File, int Line, int Column, string Variable)
+    {
+        public EnvFileSyntaxException Error(string rule) => new(File, Line, Column, Variable, rule);
+    }
+
+    private static (string Value, int Next) Value(string text, int i, ValueAt at, Func<string, string?> lookup, DotEnvRules rules)
     {
         if (i >= text.Length || text[i] is not ('"' or '\''))
         {
@@ -143,7 +159,7 @@ public static partial class DotEnvReader
             if (rules == DotEnvRules.ComposeV1) return (ExpandV1(V1Comment().Replace(raw, "").TrimEnd(), lookup), end);
             var comment = raw.IndexOf(" #", StringComparison.Ordinal);
             if (comment >= 0) raw = raw[..comment];
-            return (Expand(raw.TrimEnd(), file, line, lookup), end);
+            return (Expand(raw.TrimEnd(), at, lookup), end);
         }
 
         var quote = text[i];
@@ -179,13 +195,13 @@ public static partial class DotEnvReader
 
             var value = chars.ToString();
             if (rules == DotEnvRules.ComposeV1) return (ExpandV1(UnescapeV1(value, quote), lookup), j + 1);
-            return (quote == '"' ? Expand(Unescape(value), file, line, lookup) : value, j + 1);
+            return (quote == '"' ? Expand(Unescape(value), at, lookup) : value, j + 1);
         }
 
-        throw new EnvFileSyntaxException(file, line, $"unterminated quoted value: expected a closing {quote}");
+        throw at.Error($"a quoted value that never ends: expected a closing {quote} ({text.Length - i - 1} characters follow the opening one)");
     }
 
-    private static string Expand(string value, string file, int line, Func<string, string?> lookup)
+    private static string Expand(string value, ValueAt at, Func<string, string?> lookup)
     {
         if (!value.Contains('$')) return value;
         try
@@ -194,7 +210,7 @@ public static partial class DotEnvReader
         }
         catch (InterpolationException error)
         {
-            throw new EnvFileSyntaxException(file, line, error.Message);
+            throw at.Error($"{error.Rule}, in its value of {value.Length} characters");
         }
     }
 

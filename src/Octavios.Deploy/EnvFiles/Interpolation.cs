@@ -2,8 +2,14 @@ using System.Text;
 
 namespace Octavios.Deploy.EnvFiles;
 
-/// <summary>A <c>${...}</c> that Compose itself would refuse: malformed, or a required variable missing.</summary>
-public sealed class InterpolationException(string message) : Exception(message);
+/// <summary>
+/// A <c>${...}</c> that Compose itself would refuse: malformed, or a required variable missing. <see cref="Rule"/> says
+/// which rule without quoting the text (an env file's value may be a secret); the message quotes the reference.
+/// </summary>
+public sealed class InterpolationException(string message, string rule) : Exception(message)
+{
+    public string Rule { get; } = rule;
+}
 
 /// <summary>
 /// Compose's variable substitution: <c>$$</c>, <c>$VAR</c>, <c>${VAR}</c> and the operators
@@ -36,7 +42,8 @@ public static class Interpolation
             else if (next == '{')
             {
                 var close = ClosingBrace(text, dollar + 2)
-                    ?? throw new InterpolationException($"invalid interpolation format: \"${{{text[(dollar + 2)..][..NameEnd(text[(dollar + 2)..])]}\" is missing '}}'");
+                    ?? throw new InterpolationException($"invalid interpolation format: \"${{{text[(dollar + 2)..][..NameEnd(text[(dollar + 2)..])]}\" is missing '}}'",
+                        "a '${' without its closing '}' (write $$ for a literal dollar)");
                 output.Append(Braced(text[(dollar + 2)..close], lookup, missing));
                 i = close + 1;
             }
@@ -64,7 +71,7 @@ public static class Interpolation
         var nameEnd = NameEnd(body);
         var name = body[..nameEnd];
         if (name.Length == 0 || !IsNameStart(name[0]))
-            throw new InterpolationException($"invalid interpolation format: \"${{{body[..Math.Min(body.Length, nameEnd + 2)]}…}}\"");
+            throw new InterpolationException($"invalid interpolation format: \"${{{body[..Math.Min(body.Length, nameEnd + 2)]}…}}\"", BadReference);
         if (nameEnd == body.Length) return Value(name, lookup, missing);
 
         var rest = body[nameEnd..];
@@ -72,7 +79,7 @@ public static class Interpolation
         var op = colon ? (rest.Length > 1 ? rest[1] : '\0') : rest[0];
         var argument = rest[(colon ? 2 : 1)..];
         if (op is not ('-' or '?' or '+'))
-            throw new InterpolationException($"invalid interpolation format: \"${{{body[..Math.Min(body.Length, nameEnd + 2)]}…}}\"");
+            throw new InterpolationException($"invalid interpolation format: \"${{{body[..Math.Min(body.Length, nameEnd + 2)]}…}}\"", BadReference);
 
         var value = lookup(name);
         var present = colon ? !string.IsNullOrEmpty(value) : value is not null;
@@ -81,9 +88,12 @@ public static class Interpolation
             '-' => present ? value! : Substitute(argument, lookup, missing),
             '+' => present ? Substitute(argument, lookup, missing) : "",
             _ => present ? value! : throw new InterpolationException(
-                $"required variable {name} is missing a value" + (argument.Length > 0 ? $": {Substitute(argument, lookup, missing)}" : "")),
+                $"required variable {name} is missing a value" + (argument.Length > 0 ? $": {Substitute(argument, lookup, missing)}" : ""),
+                $"a ${{NAME:?…}} reference whose variable is missing a value"),
         };
     }
+
+    private const string BadReference = "a '${' not followed by a variable name and one of } :- - :? ? :+ + (write $$ for a literal dollar)";
 
     private static string Value(string name, Func<string, string?> lookup, ICollection<string>? missing)
     {

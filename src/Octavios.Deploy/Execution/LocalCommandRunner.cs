@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using System.Diagnostics;
 using System.Text;
 using Octavios.Deploy.Commands;
@@ -61,13 +62,13 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
 
         // Sensitive output (a credential) is returned as read: masking known secrets in it would corrupt it.
         var output = stdout.ToString();
-        return new CommandResult(process.ExitCode, command.SensitiveOutput ? output : masker.Mask(output), masker.Mask(stderr.ToString()));
+        return new CommandResult(process.ExitCode, command.SensitiveOutput ? output : masker.MaskKnown(output), masker.MaskKnown(stderr.ToString()));
     }
 
     private void Collect(StringBuilder buffer, string? line, bool sensitive)
     {
         if (line is null) return;
         lock (buffer) buffer.AppendLine(line);
-        if (!sensitive) log.Verbose("  " + masker.Mask(line));
+        if (!sensitive) log.Verbose("  " + line);
     }
 }

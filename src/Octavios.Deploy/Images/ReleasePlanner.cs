@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Detection;
 using Octavios.Deploy.Execution;

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 using Renci.SshNet;
@@ -62,8 +63,8 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
             if (exit == RemoteProcess.TimedOut) throw new CommandTimedOutException(Target, command, timeout);
             // Sensitive output (an env file) is returned as read: masking known secrets in it would corrupt it.
             return command.SensitiveOutput
-                ? new CommandResult(exit, ssh.Result, masker.Mask(ssh.Error))
-                : new CommandResult(exit, masker.Mask(ssh.Result), masker.Mask(ssh.Error));
+                ? new CommandResult(exit, ssh.Result, masker.MaskKnown(ssh.Error))
+                : new CommandResult(exit, masker.MaskKnown(ssh.Result), masker.MaskKnown(ssh.Error));
         }
         catch (Exception error) when (deadline.IsCancellationRequested && error is not CommandTimedOutException and not SshConnectionException)
         {

@@ -57,7 +57,7 @@ public sealed class ReleaseVersion : IComparable<ReleaseVersion>, IEquatable<Rel
         {
         }
 
-        problem = $"{{argument}}='{text}' is not a release version: expected X.Y.Z or X.Y.Z-PRERELEASE (e.g. 0.2.3, 1.0.0-rc.1), digits without leading zeros, each number below 2147483648.";
+        problem = $"{{argument}}='{Output.PrintableText.Inline(text)}' is not a release version: expected X.Y.Z or X.Y.Z-PRERELEASE (e.g. 0.2.3, 1.0.0-rc.1), digits without leading zeros, each number below 2147483648.";
         return false;
     }
 

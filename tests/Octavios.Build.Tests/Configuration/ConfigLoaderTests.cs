@@ -49,6 +49,15 @@ public class ConfigLoaderTests
         Assert.That(config.Services["api"].ComposeService, Is.EqualTo("api"));
     }
 
+    [TestCase("deploy:\n  healthTimeoutSeconds: s3cr3t-Xk9mQ2vL7pR4\n")]
+    [TestCase("deploy:\n  healthTimeoutSeconds: [s3cr3t-Xk9mQ2vL7pR4]\n")]
+    [TestCase("tags:\n  latest: s3cr3t-Xk9mQ2vL7pR4\n")]
+    public void ErrorsNameThePlaceNeverTheValue(string tail)
+    {
+        var error = Error(Valid + "\n" + tail);
+        Assert.That(error, Does.Contain("octavios.build.yml:").And.Not.Contain("s3cr3t"));
+    }
+
     [Test]
     public void TheLocalEnvironmentIsBuiltIn()
     {

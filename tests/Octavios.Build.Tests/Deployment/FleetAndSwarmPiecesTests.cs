@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Octavios.Deploy;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Compose;
@@ -94,7 +95,7 @@ public class FleetAndSwarmPiecesTests
         Assert.That(command.StandardInput.Value, Does.Contain("export SECRET_KEY='s3cr3t '\\''quoted'\\'' $x'\n"));
         // The exports read back by a real shell give the value exactly.
         var readBack = new Command("sh", ["-c", "eval \"$(cat)\" && printf %s \"$SECRET_KEY\""]) { StandardInput = command.StandardInput };
-        var result = await new Octavios.Deploy.Execution.LocalCommandRunner(Path.GetTempPath(), new Support.NullLog(), new Octavios.Deploy.Execution.SecretMasker())
+        var result = await new Octavios.Deploy.Execution.LocalCommandRunner(Path.GetTempPath(), new Support.NullLog(), new Octavios.Deploy.Output.SecretMasker())
             .TryRunAsync(readBack);
         Assert.That(result.StandardOutput.TrimEnd('\n'), Is.EqualTo("s3cr3t 'quoted' $x"));
     }

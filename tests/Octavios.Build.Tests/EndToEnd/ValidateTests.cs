@@ -199,6 +199,6 @@ public class ValidateTests
         var lines = File.ReadAllLines(rig.ServerEnvFile).Length;
         var run = rig.Run(null, "--target=Env");
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
-        Assert.That(run.StandardError, Does.Contain($"envs/.env.prod:{lines}: unterminated quoted value"));
+        Assert.That(run.StandardError, Does.Contain($"envs/.env.prod:{lines}:8: BROKEN: a quoted value that never ends"));
     }
 }

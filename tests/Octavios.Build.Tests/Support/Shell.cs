@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 
