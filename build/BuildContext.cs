@@ -26,7 +26,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         _plan = run.Plan.Select(t => t.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         _targets = run.Targets.ToHashSet(StringComparer.OrdinalIgnoreCase);
         Masker = masker;
-        DeployLog = new CakeDeployLog(context.Log);
+        DeployLog = new CakeDeployLog(context.Log, masker);
         try
         {
             var configPath = context.Arguments.GetArgument(BuildArguments.Config);
@@ -43,6 +43,13 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         }
 
         Services = Options.Selection.Names;
+        // Credentials the run is given in its own environment (REGISTRY_PASSWORD, a CI token); a path to a key file is no secret.
+        foreach (System.Collections.DictionaryEntry variable in System.Environment.GetEnvironmentVariables())
+        {
+            if (variable.Value is string { Length: > 0 } value && value[0] is not ('/' or '~' or '.') && SecretNames.IsSecret((string)variable.Key, Config.Validation.Secrets))
+                Masker.Add(value);
+        }
+
         _hosts = new Lazy<IReadOnlyList<DeployTarget>>(() => CreateHosts(DryRun));
         _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
         Release = new ReleasePlanner(Config, () => Services, Options.Version, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
@@ -124,7 +131,23 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         if (string.Join('\n', lines) is { Length: > 0 } table) DeployLog.Information(table);
         if (Options.ReportPath is not null) File.WriteAllText(Options.ReportPath, Masker.Mask(json));
         if (markdown is not null && Variable("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
-            File.AppendAllText(summary, Masker.Mask(markdown) + System.Environment.NewLine);
+            File.AppendAllText(summary, PrintableText.Escape(Masker.Mask(markdown), keepLineBreaks: true) + System.Environment.NewLine);
+    }
+
+    /// <summary>
+    /// Before relaying what a server or a container printed: the env file's values are masked by value from then on. A
+    /// file that cannot be read leaves the masking by shape (named credentials, URL passwords, random tokens), with a warning.
+    /// </summary>
+    public async Task LearnSecretsAsync()
+    {
+        try
+        {
+            await LoadEnvFileAsync();
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            DeployLog.Warning($"The env file could not be read ({error.Message}): only values that look like secrets are masked.");
+        }
     }
 
     /// <summary>The environment's env file (once per run); its secrets are masked from then on.</summary>

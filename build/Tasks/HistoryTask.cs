@@ -13,6 +13,7 @@ public sealed class HistoryTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        await context.LearnSecretsAsync();
         var tail = context.Options.Tail ?? 20;
         // Read generously, then filter by service: the last N entries of backend may be older than the last N lines.
         var log = (await context.RealTarget.Runner.RunAsync(RemoteFiles.Tail(AuditEntry.File, tail * 20), context.Cancellation)).StandardOutput;

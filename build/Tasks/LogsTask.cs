@@ -11,6 +11,7 @@ public sealed class LogsTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        await context.LearnSecretsAsync();
         var runner = context.RealTarget.Runner;
         foreach (var service in context.Services)
         {

@@ -54,7 +54,9 @@ public static class ConfigLoader
             if (error.InnerException is OverflowException || reason.Contains("too large or too small", StringComparison.Ordinal))
                 reason = $"{marks.FirstOrDefault(m => m.Value.Line == error.Start.Line).Key ?? "a number"}: out of range";
             // The deserializer's messages quote the value they choke on: a configuration may hold a credential.
-            if (events.OfType<Scalar>().FirstOrDefault(e => e.Start.Line == error.Start.Line && e.Value.Length > 0 && reason.Contains(e.Value, StringComparison.Ordinal)) is { } scalar)
+            var keys = marks.Where(m => !char.IsAsciiDigit(m.Key[(m.Key.LastIndexOf('.') + 1)..].FirstOrDefault())).Select(m => m.Value).ToHashSet();
+            if (events.OfType<Scalar>().FirstOrDefault(e => e.Start.Line == error.Start.Line && !keys.Contains(e.Start) && e.Value.Length > 0
+                    && reason.Contains(e.Value, StringComparison.Ordinal)) is { } scalar)
                 reason = reason.Replace(scalar.Value, $"(a value of {scalar.Value.Length} characters)", StringComparison.Ordinal);
             throw new DeployInputException($"{filePath}:{error.Start.Line}:{error.Start.Column}: {reason}");
         }

@@ -97,7 +97,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         try
         {
             // Past the gate, an interruption no longer undoes anything: the records of the healthy release are written.
-            await CommitAsync(current, previous, done = Audit(request, from, "succeeded", clock), CancellationToken.None);
+            await CommitAsync(current, previous, done = AuditEntry.For(request, from, "succeeded", clock.Elapsed, log.Redact), CancellationToken.None);
         }
         catch (Exception failure) when (failure is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
         {
@@ -200,14 +200,14 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         catch (Exception again) when (again is CommandFailedException or CommandTimedOutException or OperationCanceledException)
         {
             // What runs is not known: the journal stays, so the next run puts the recorded versions back.
-            await target.TryRunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, Audit(request, journal.From, $"failed: {reason}; rollback did not finish: {FirstLine(again)}", clock).ToJsonLine())], "audit"), undo);
+            await target.TryRunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, AuditEntry.For(request, journal.From, $"failed: {reason}; rollback did not finish: {FirstLine(again)}", clock.Elapsed, log.Redact).ToJsonLine())], "audit"), undo);
             throw Uncommitted(again, journal, $"{request.Action} of {string.Join(", ", request.Services)} failed ({reason}) and putting back the previous versions did not finish");
         }
 
         // A release that never went live changes neither the current versions nor the rollback targets.
         try
         {
-            await CommitAsync(null, null, Audit(request, journal.From, $"failed: {reason}; {outcome}", clock), undo);
+            await CommitAsync(null, null, AuditEntry.For(request, journal.From, $"failed: {reason}; {outcome}", clock.Elapsed, log.Redact), undo);
         }
         catch (Exception again) when (again is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
         {
@@ -237,7 +237,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         try
         {
             foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, Restored(after, applied.From)), wave, running, cancellation);
-            await CommitAsync(before.Current, before.Previous, Audit(request, journal.From, "reverted: another host of the fleet failed", clock) with { Action = "revert", To = to }, cancellation);
+            await CommitAsync(before.Current, before.Previous, AuditEntry.For(request, journal.From, "reverted: another host of the fleet failed", clock.Elapsed, log.Redact) with { Action = "revert", To = to }, cancellation);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -347,9 +347,6 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
         await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
     }
-
-    private static AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock) =>
-        new(request.Action, Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from, request.Versions, result, clock.Elapsed.TotalSeconds);
 
     internal static string Who(LockOwner owner) => owner.Who + "@" + owner.Machine;
 

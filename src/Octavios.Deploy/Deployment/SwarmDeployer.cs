@@ -51,7 +51,7 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         if (failure is not null)
         {
             // Swarm's own rollback leaves what the records name: the change is closed. Otherwise the journal stays for the next run.
-            var closing = new List<FileChange> { FileChange.Append(AuditEntry.File, Audit(request, from, $"failed: {failure}", clock).ToJsonLine()) };
+            var closing = new List<FileChange> { FileChange.Append(AuditEntry.File, AuditEntry.For(request, from, $"failed: {failure}", clock.Elapsed, log.Redact).ToJsonLine()) };
             if (settled) closing.Add(FileChange.Delete(DeployJournal.File));
             await manager.RunAsync(RemoteFiles.Apply(closing, "audit"), CancellationToken.None);
             throw new DeployFailedException($"{request.Action} of {string.Join(", ", request.Services)} to the swarm failed: {failure}" +
@@ -59,7 +59,7 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         }
 
         var (current, previous) = records.After(request.Versions);
-        var done = Audit(request, from, "succeeded", clock);
+        var done = AuditEntry.For(request, from, "succeeded", clock.Elapsed, log.Redact);
         await manager.RunAsync(RemoteFiles.Apply([
             FileChange.Write(VersionsFile.Current, VersionsFile.Format(current)),
             FileChange.Write(VersionsFile.Previous, VersionsFile.Format(previous, "each version's rollback target")),
@@ -178,9 +178,6 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         return variables;
     }
 
-    private static AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, Stopwatch clock) =>
-        new(request.Action, Deployer.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
-            request.Versions, result, clock.Elapsed.TotalSeconds);
 }
 
 /// <summary>A Swarm service as <see cref="SwarmCommands.ServiceState"/> prints it.</summary>

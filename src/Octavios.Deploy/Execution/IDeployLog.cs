@@ -10,4 +10,7 @@ public interface IDeployLog
     void Warning(string message);
 
     void Error(string message);
+
+    /// <summary>Text bound for an output the log does not write itself (the server's audit log): masked as the console is.</summary>
+    string Redact(string text) => text;
 }

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Output;
 using System.Diagnostics;
 using Octavios.Build.Host;
 using Octavios.Build.Tests.Support;
@@ -43,6 +44,18 @@ public class HostileInputTests
         text = text.Replace(from, to);
         File.WriteAllText(Config, text);
         return text[..text.IndexOf(to, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+    }
+
+    [TestCase("backend\n::error::x", "backend\\n::error::x")]
+    [TestCase("web\u001b[8m", "web\\x1b[8m")]
+    [TestCase("web\r::warning::y\u0085", "web\\r::warning::y\\x85")]
+    public void AServiceNameThatWouldSteerTheOutputIsRefusedAndShownEscaped(string name, string shown)
+    {
+        var (code, output) = SuiteRun.Run("--target=Validate", "--exclusive", $"--config={Config}", $"--services={name}");
+        Assert.That(code, Is.EqualTo(ExitCodes.BadInput), output);
+        Assert.That(output, Does.Contain($"'{shown}'"));
+        Assert.That(output.Split('\n').Where(l => l.TrimStart().StartsWith("::", StringComparison.Ordinal)), Is.Empty, output);
+        foreach (var raw in new[] { "\u001b", "\r", "\u0085" }) Assert.That(output.Contains(raw, StringComparison.Ordinal), Is.False, $"{(int)raw[0]} in {PrintableText.Inline(output)}");
     }
 
     [TestCase("  healthTimeoutSeconds: 90", "  healthTimeoutSeconds: 99999999", "deploy.healthTimeoutSeconds")]
