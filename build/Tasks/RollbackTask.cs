@@ -12,23 +12,11 @@ public sealed class RollbackTask : BuildTask<BuildContext>
     public override async Task RunAsync(BuildContext context)
     {
         await context.LoadEnvFileAsync();
-        IReadOnlyDictionary<string, string> versions;
-        if (context.Options.Version is { } version)
-        {
-            versions = context.Requests.VersionsOf(context.Services, version);
-        }
-        else
-        {
-            var previous = ServerRecords.Parse((await context.Target.Runner.RunAsync(ServerRecords.Read(), context.Cancellation)).StandardOutput).Previous;
-            var missing = context.Services.Where(s => !previous.ContainsKey(context.Config.Services[s].VersionVariable)).ToList();
-            if (missing.Count > 0 && !context.DryRun)
-                throw new InvalidOperationException($"No previous version is recorded for {string.Join(", ", missing)} on {context.Target.Label}: give one with --version=X.Y.Z.");
-            versions = context.Services.Select(s => context.Config.Services[s].VersionVariable)
-                .ToDictionary(v => v, v => previous.GetValueOrDefault(v) ?? "<previous>");
-        }
-
-        context.DeployLog.Information($"Rolling back to {string.Join(", ", versions.Select(v => $"{v.Key}={v.Value}"))}");
-        var request = context.DeployRequest("rollback", versions);
+        // Without --version each server goes back to its own rollback targets, read under its lock.
+        var request = context.Options.Version is { } version
+            ? context.DeployRequest("rollback", context.Requests.VersionsOf(context.Services, version))
+            : context.DeployRequest("rollback", context.Requests.VersionsOf(context.Services, "<previous>")) with { ToPrevious = true };
+        context.DeployLog.Information($"Rolling back to {string.Join(", ", request.Versions.Select(v => $"{v.Key}={v.Value}"))}");
         if (context.Options.Environment.Kind == Deploy.Configuration.EnvironmentKind.Swarm)
             await context.SwarmDeployer().RunAsync(request, await context.LoadEnvFileAsync(), context.Cancellation);
         else if (context.Hosts.Count > 1)

@@ -3,8 +3,24 @@ namespace Octavios.Deploy.Commands;
 /// <summary>The user's own commands around a deploy: local hooks, and the backup run on the target.</summary>
 public static class HookCommands
 {
-    public static Command Hook(string hook, string stage, IReadOnlyDictionary<string, CommandArg> environment) =>
-        new("sh", ["-c", hook]) { Title = $"{stage} hook", Environment = environment, Timeout = TimeSpan.FromMinutes(30) };
+    /// <summary>Prefix of the variables a hook receives: never one the suite reads as its own argument, so a hook may run the suite again.</summary>
+    public const string Prefix = "OCTAVIOS_HOOK_";
+
+    /// <summary>A hook, told what the deploy does: <c>OCTAVIOS_HOOK_ACTION</c>, <c>_ENV</c>, and the lists <c>_SERVICES</c>, <c>_VERSION</c>, <c>_HOSTS</c>, comma-separated.</summary>
+    public static Command Hook(string hook, string stage, string action, string environment, IEnumerable<string> services, IEnumerable<string> versions, IEnumerable<string> hosts) =>
+        new("sh", ["-c", hook])
+        {
+            Title = $"{stage} hook",
+            Environment = new Dictionary<string, CommandArg>
+            {
+                [Prefix + "ACTION"] = action,
+                [Prefix + "ENV"] = environment,
+                [Prefix + "SERVICES"] = string.Join(',', services),
+                [Prefix + "VERSION"] = string.Join(',', versions.Distinct()),
+                [Prefix + "HOSTS"] = string.Join(',', hosts),
+            },
+            Timeout = TimeSpan.FromMinutes(30),
+        };
 
     /// <summary>
     /// The backup command's output kept as directory/file, written through a temporary file that never stays; a dump

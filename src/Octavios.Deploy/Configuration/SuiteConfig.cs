@@ -202,7 +202,7 @@ public sealed class DeployConfig
     public BackupConfig Backup { get; set; } = new();
 }
 
-/// <summary>Local shell commands around a deploy; they get OCTAVIOS_VERSION, OCTAVIOS_SERVICES, OCTAVIOS_HOSTS, OCTAVIOS_ENV.</summary>
+/// <summary>Local shell commands around a deploy; they get OCTAVIOS_HOOK_ACTION, _ENV, _SERVICES, _VERSION, _HOSTS (see HookCommands).</summary>
 public sealed class HooksConfig
 {
     public List<string> PreDeploy { get; set; } = [];

@@ -18,8 +18,10 @@ public sealed class DeployRequestFactory(SuiteConfig config, string environmentN
     /// <summary>The command that prepares this environment's server, with the run's --config and --env.</summary>
     public string SetupHint => $"{program} --target=Setup --config={config.FilePath} --env={environmentName}";
 
-    public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, ReleaseVersion version) =>
-        services.ToDictionary(s => config.Services[s].VersionVariable, _ => version.ToString());
+    public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, ReleaseVersion version) => VersionsOf(services, version.ToString());
+
+    public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, string version) =>
+        services.ToDictionary(s => config.Services[s].VersionVariable, _ => version);
 
     /// <summary>Who takes the deploy lock for this run, doing what.</summary>
     public LockOwner Owner(string what) => LockOwner.Create(Environment.UserName, Environment.MachineName, what);

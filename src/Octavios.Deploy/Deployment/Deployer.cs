@@ -20,7 +20,8 @@ public sealed record DeployRequest(
     LockOwner Owner,
     TimeSpan LockWait,
     bool Backup,
-    string UnlockHint);
+    string UnlockHint,
+    bool ToPrevious = false);
 
 public sealed class DeployFailedException(string message) : Exception(message);
 
@@ -56,6 +57,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         if (Fleet is not null && !await Fleet.LockedAsync(cancellation))
             throw new FleetStoppedException($"[{target.Target}] not changed: another host of the fleet could not be locked");
         var records = await ReconcileAsync(request.Owner, ServerRecords.Parse(held.Read), cancellation);
+        request = RollbackTargetsOf(request, records, target, log);
         if (RunHooks) await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
         if (request.Backup) await BackupAsync(cancellation);
         await UploadAsync(target, request.Uploads, envFile, cancellation);
@@ -348,6 +350,18 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
     }
 
+    /// <summary>
+    /// A rollback without a version (<see cref="DeployRequest.ToPrevious"/>) goes to the server's own rollback targets,
+    /// read under its lock: the hosts of a fleet may each have others. A dry run shows them as placeholders.
+    /// </summary>
+    internal static DeployRequest RollbackTargetsOf(DeployRequest request, ServerRecords records, ICommandRunner server, IDeployLog log)
+    {
+        if (!request.ToPrevious || server.IsDryRun) return request;
+        request = request with { Versions = records.RollbackTargets(request.Versions.Keys, server.Target), ToPrevious = false };
+        log.Information($"[{server.Target}] rolling back to {Describe(request.Versions)}");
+        return request;
+    }
+
     internal static string Who(LockOwner owner) => owner.Who + "@" + owner.Machine;
 
     internal static string Describe<T>(IReadOnlyDictionary<string, T> versions) =>
@@ -356,18 +370,12 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     private static string FirstLine(Exception error) => error.Message.Split('\n')[0];
 
     /// <summary>Runs hooks on this machine; <paramref name="hosts"/>: every host of a fleet, when they run once for all.</summary>
-    public async Task HooksAsync(IEnumerable<string> hooks, string stage, DeployRequest request, CancellationToken cancellation, string? hosts = null)
+    public async Task HooksAsync(IEnumerable<string> hooks, string stage, DeployRequest request, CancellationToken cancellation, IReadOnlyList<string>? hosts = null)
     {
         foreach (var hook in hooks)
         {
-            var result = await local.TryRunAsync(HookCommands.Hook(hook, stage, new Dictionary<string, CommandArg>
-            {
-                ["OCTAVIOS_VERSION"] = string.Join(' ', request.Versions.Values.Distinct()),
-                ["OCTAVIOS_SERVICES"] = string.Join(' ', request.Services),
-                ["OCTAVIOS_HOSTS"] = hosts ?? target.Target,
-                ["OCTAVIOS_ENV"] = request.EnvironmentName,
-                ["OCTAVIOS_ACTION"] = request.Action,
-            }), cancellation);
+            var result = await local.TryRunAsync(HookCommands.Hook(hook, stage, request.Action, request.EnvironmentName, request.Services,
+                request.Versions.Values, hosts ?? [target.Target]), cancellation);
             if (!result.Succeeded)
                 throw new DeployFailedException($"{stage} hook failed (exit {result.ExitCode}): {hook}\n{result.StandardError.Trim()}");
         }

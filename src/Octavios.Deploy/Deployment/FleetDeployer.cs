@@ -29,7 +29,7 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<F
     {
         var batches = HostBatches.Of(hosts.Count, environment.BatchSize);
         var barrier = new FleetBarrier(batches, environment.RollbackUpdatedHosts);
-        var names = string.Join(' ', hosts.Select(h => h.Host));
+        var names = hosts.Select(h => h.Host).ToList();
         var first = hosts[0].Deployer;
         log.Information($"fleet of {hosts.Count}: {string.Join(", ", hosts.Select((h, i) => $"{h.Host} (batch {batches[i] + 1})"))}");
         await first.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation, names);
@@ -44,9 +44,9 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<F
         var fleetDeployer = fleetHost.Deployer.InFleet(barrier.For(index));
         try
         {
-            await fleetDeployer.RunAsync(request, cancellation);
+            var done = await fleetDeployer.RunAsync(request, cancellation);
             barrier.Ended(index, failed: false, stopped: false);
-            return new HostOutcome(host, false, "updated", request.Services, request.Versions);
+            return new HostOutcome(host, false, "updated", request.Services, done.To);
         }
         catch (FleetStoppedException stopped)
         {

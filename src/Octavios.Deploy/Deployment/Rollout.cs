@@ -84,7 +84,10 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
         foreach (var plan in wave)
         {
             var running = runningOf[plan.ComposeService];
-            if (plan.Strategy == Strategy.Recreate || running.Count == 0 || target.IsDryRun)
+            // A dry run cannot know what runs: it shows the start-first sequence as it goes with a container running.
+            if (target.IsDryRun && plan.Strategy == Strategy.StartFirst && running.Count == 0)
+                running = [new ServiceContainer($"<running {plan.Name} container>", "running", "")];
+            if (plan.Strategy == Strategy.Recreate || running.Count == 0)
             {
                 if (plan.Strategy == Strategy.Recreate && running.Count > 0)
                     log.Warning($"{plan.Name}: recreated, so it is down while it restarts ({plan.Shape.Obstacle?.Key ?? "strategy: recreate"}" +
@@ -110,7 +113,9 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
             log.Information($"{plan.Name}: starting {step.Length} new container(s) beside the running one(s)");
             var before = (await ContainersAsync(plan, cancellation)).Select(c => c.Id).ToHashSet();
             await target.RunAsync(compose.CreateBeside(plan.ComposeService, count + step.Length), cancellation);
-            var created = (await ContainersAsync(plan, cancellation)).Where(c => !before.Contains(c.Id)).Select(c => c.Id).ToList();
+            var created = target.IsDryRun
+                ? Enumerable.Range(1, step.Length).Select(i => $"<new {plan.Name} container {i}>").ToList()
+                : (await ContainersAsync(plan, cancellation)).Where(c => !before.Contains(c.Id)).Select(c => c.Id).ToList();
             var aliases = new Dictionary<string, IReadOnlyList<string>>();
             try
             {
@@ -134,7 +139,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
             foreach (var id in created) await target.RunAsync(ContainerCommands.Expose(id, aliases[id]), cancellation);
             log.Information($"{plan.Name}: the new container serves; the old one drains for {config.Deploy.DrainSeconds}s, then stops");
             // The proxy learns the new address before the old one leaves (it asks DNS again every second or so).
-            if (config.Deploy.DrainSeconds > 0) await Task.Delay(TimeSpan.FromSeconds(config.Deploy.DrainSeconds), cancellation);
+            if (config.Deploy.DrainSeconds > 0 && !target.IsDryRun) await Task.Delay(TimeSpan.FromSeconds(config.Deploy.DrainSeconds), cancellation);
             foreach (var container in step)
             {
                 log.Information($"{plan.Name}: stopping the old container (grace {plan.Shape.StopGraceSeconds}s)");
@@ -173,7 +178,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
         foreach (var id in created)
         {
             var answer = await target.TryRunAsync(HealthCommands.ProbeContainer(id, path), cancellation);
-            if (answer.ExitCode == 3) return;
+            if (answer.ExitCode == 3 || target.IsDryRun) return;
             if ((answer.Succeeded ? HttpHealthVerifier.Judge(health, answer.StandardOutput) : answer.StandardError.Trim()) is { } problem)
                 throw new HealthGateException(plan.Name, $"{path} on the new container: {problem}");
         }

@@ -31,6 +31,18 @@ public sealed record ServerRecords(
     }
 
     /// <summary>
+    /// A rollback's versions on this server: each variable's own rollback target, read under the lock (the hosts of a
+    /// fleet may each have another). Fails, before anything changes, when one has none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RollbackTargets(IEnumerable<string> variables, string server)
+    {
+        var missing = variables.Where(v => !Previous.ContainsKey(v)).ToList();
+        if (missing.Count > 0)
+            throw new DeployFailedException($"[{server}] no previous version is recorded for {string.Join(", ", missing)}: give one with --version=X.Y.Z.");
+        return variables.ToDictionary(v => v, v => Previous[v]);
+    }
+
+    /// <summary>
     /// The records after a successful change to <paramref name="to"/>: a variable whose version changed keeps the one
     /// it ran before as its rollback target; others (other services, a redeploy of the same version) keep theirs.
     /// </summary>

@@ -39,6 +39,7 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
 
         await Deployer.UploadAsync(manager, uploads, null, cancellation);
         records = await ReconcileAsync(request, records, stackFiles, envFile, cancellation);
+        request = Deployer.RollbackTargetsOf(request, records, manager, log);
 
         var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
         // Written before the stack changes, removed with the records' commit: a run that dies in between is put back by the next.
@@ -136,6 +137,12 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
     {
         var deadline = Stopwatch.StartNew();
         var bound = TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds * 3);
+        if (manager.IsDryRun)
+        {
+            log.Information($"[dry run] [{manager.Target}] would wait up to {bound.TotalSeconds:0}s for Swarm's rolling update of {service} to complete");
+            return (null, false);
+        }
+
         log.Information($"{service}: waiting for Swarm's rolling update (up to {bound.TotalSeconds:0}s)");
         while (true)
         {

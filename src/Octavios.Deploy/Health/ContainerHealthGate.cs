@@ -48,7 +48,12 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
     /// <summary>The same gate on given containers of a service (a start-first deploy's new ones).</summary>
     public Task WaitForAsync(string service, IReadOnlyList<string> ids, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
     {
-        if (runner.IsDryRun) return Task.CompletedTask;
+        if (runner.IsDryRun)
+        {
+            log.Information($"[dry run] [{runner.Target}] would wait up to {timeout.TotalSeconds:0}s for {service}'s new container(s) to be healthy, then {stable.TotalSeconds:0}s stable");
+            return Task.CompletedTask;
+        }
+
         if (ids.Count == 0) throw new HealthGateException(service, "no container was created");
         return WatchAsync(service, DockerCommands.AwaitStateChange(ids, "", 0), timeout, stable, cancellation);
     }

@@ -191,4 +191,22 @@ public class FleetTests
         Assert.That(verify.ExitCode, Is.Zero, Output(verify));
         Assert.That(verify.StandardOutput, Does.Contain($"Verify passed for backend on {string.Join(", ", _lab.Hosts.Select(h => $"root@{h.Address}"))}"));
     }
+
+    [Test, Order(5)]
+    public void AFleetRollbackReturnsEachHostToItsOwnPreviousVersion()
+    {
+        // Every host runs backend 0.2.3 (rollback target 0.2.2); h3 alone goes on to 0.2.4 (rollback target 0.2.3).
+        Ok("--target=Deploy", "--services=backend", "--version=0.2.4", "--exclusive", $"--hosts={_lab.Hosts[2].Address}");
+
+        var run = Run("--target=Rollback", "--services=backend");
+
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
+        for (var i = 0; i < _lab.Hosts.Count; i++)
+        {
+            var (host, expected) = (_lab.Hosts[i], i == 2 ? "0.2.3" : "0.2.2");
+            Assert.That(host.Containers(_app.Project)["backend"].Image, Is.EqualTo(Image("backend", expected)), host.Name);
+            Assert.That(File.ReadAllText(Path.Combine(host.ProjectDirectory, ".octavios", "versions.env")), Does.Contain($"BACKEND_VERSION={expected}"), host.Name);
+            Assert.That(File.ReadAllLines(Path.Combine(host.ProjectDirectory, ".octavios", "audit.log"))[^1], Does.Contain("\"action\":\"rollback\"").And.Contain($"\"BACKEND_VERSION\":\"{expected}\""));
+        }
+    }
 }

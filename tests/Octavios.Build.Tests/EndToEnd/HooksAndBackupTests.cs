@@ -25,16 +25,19 @@ public class HooksAndBackupTests
         Configure(rig, $"""
               hooks:
                 preDeploy:
-                  - echo "pre $OCTAVIOS_ACTION $OCTAVIOS_SERVICES $OCTAVIOS_VERSION $OCTAVIOS_ENV" >> '{trace}'
+                  - echo "pre $OCTAVIOS_HOOK_ACTION $OCTAVIOS_HOOK_SERVICES $OCTAVIOS_HOOK_VERSION $OCTAVIOS_HOOK_ENV" >> '{trace}'
+                  - "'{SuiteRun.RepositoryRoot}/build.sh' --target=Env --config='{rig.App.ConfigPath}' > '{trace}.inner' 2>&1; echo inner $? >> '{trace}'"
                 postDeploy:
-                  - echo "post $OCTAVIOS_HOSTS" >> '{trace}'
+                  - echo "post $OCTAVIOS_HOOK_HOSTS" >> '{trace}'
               backup:
                 enabled: true
                 command: echo "dump of the database"
             """);
         var run = rig.Run(null, "--target=Deploy", "--services=backend", "--version=0.2.2");
         Assert.That(run.ExitCode, Is.Zero, Output(run));
-        Assert.That(File.ReadAllLines(trace), Is.EqualTo(new[] { "pre deploy backend 0.2.2 prod", $"post root@127.0.0.1:{rig.Ssh.Port}" }));
+        Assert.That(File.ReadAllLines(trace), Is.EqualTo(new[] { "pre deploy backend 0.2.2 prod", "inner 0", $"post root@127.0.0.1:{rig.Ssh.Port}" }), File.ReadAllText(trace + ".inner"));
+        // The suite run by the hook is a run of its own: the calling run's environment (prod) does not leak into it.
+        Assert.That(File.ReadAllText(trace + ".inner"), Does.Contain(".env.local"));
         var backups = Directory.GetFiles(rig.ServerFile("backups"));
         Assert.That(backups.Single(), Does.Match(@"backup-\d{8}-\d{6}\.sql$"));
         Assert.That(File.ReadAllText(backups.Single()), Is.EqualTo("dump of the database\n"));

@@ -37,6 +37,40 @@ public class TargetGraphTests
             Is.EqualTo(new[] { "Detect", "Build", "Tag", "Push" }));
 
     [Test]
+    public void ADeployDryRunShowsTheStartFirstSequenceTheRealRunTakes()
+    {
+        var (code, output) = SuiteRun.Run("--dryrun", "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.4", $"--config={SuiteRun.ExampleConfig}");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), output);
+        var sequence = new[]
+        {
+            "--no-recreate --no-start --scale backend=2 backend", "docker start '<new backend container 1>'",
+            "would wait up to 90s for backend's new container(s) to be healthy", "docker stop --time 10 '<running backend container>'",
+            "docker rm --force '<running backend container>'",
+        };
+        Assert.That(sequence.Select(step => output.IndexOf(step, StringComparison.Ordinal)), Is.Ordered.And.All.GreaterThanOrEqualTo(0), output);
+        Assert.That(output, Does.Not.Contain("--force-recreate backend"), "backend goes start-first, never by recreating it");
+    }
+
+    [Test]
+    public void ASwarmDeployDryRunSucceedsAndShowsTheStackDeployAndItsGate()
+    {
+        Environment.SetEnvironmentVariable("SWARM_MANAGER", "root@192.0.2.10");
+        Environment.SetEnvironmentVariable("DEPLOY_PROJECT_DIR", "/srv/octavios");
+        try
+        {
+            var (code, output) = SuiteRun.Run("--dryrun", "--target=Deploy", "--exclusive", "--env=swarm", "--services=backend", "--version=0.2.4", $"--config={SuiteRun.ExampleConfig}");
+            Assert.That(code, Is.EqualTo(ExitCodes.Success), output);
+            Assert.That(output, Does.Contain("exec docker stack deploy").And.Contain("would wait up to 270s for Swarm's rolling update of octavios_backend"));
+            Assert.That(output, Does.Not.Contain("journal.env records it"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SWARM_MANAGER", null);
+            Environment.SetEnvironmentVariable("DEPLOY_PROJECT_DIR", null);
+        }
+    }
+
+    [Test]
     public void DefaultValidatesOnly() => Assert.That(Executed(), Is.EqualTo(new[] { "Detect", "Validate", "Default" }));
 
     [Test]
