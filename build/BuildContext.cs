@@ -153,36 +153,37 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// <summary>The environment's env file (once per run); its secrets are masked from then on.</summary>
     public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync(() => Target.Runner);
 
-    /// <summary>A deploy or rollback of the selected services; <paramref name="pull"/>: images come from the registry first.</summary>
-    public Deployer Deployer(bool pull, DeployTarget? host = null) => new(Config, (host ?? Target).Runner, Local, DeployLog, Options.EnvFile.TargetPath, pull && Options.UsesRegistry);
-
     /// <summary>
-    /// A deploy or rollback to every host of a fleet (all connected at once); the table host × service × version ×
-    /// result goes to the log and the step summary, and a host that failed fails the run.
+    /// A deploy or rollback of the selected services on this environment, whatever its kind (<see cref="DeployPipeline"/>):
+    /// its result to the log (a fleet's table host × service × version × result), --report and the step summary; a
+    /// host that failed fails the run.
     /// </summary>
-    public async Task DeployFleetAsync(DeployRequest request)
+    public async Task ChangeAsync(DeployRequest request)
     {
-        // Hosts whose roles run none of the selected services are not part of the run: not even locked.
-        var hosts = Hosts.Select(h => (Host: h, Services: FleetHost.ServicesOn(h.Label, h.Label.Split('@')[^1].Split(':')[0], request.Services, Options.Environment.Roles)))
-            .Where(h => h.Services.Count > 0)
-            .Select(h => new FleetHost(h.Host.Label, Deployer(pull: request.Action == "deploy", h.Host), request with
-            {
-                Services = h.Services,
-                Versions = request.Versions.Where(v => h.Services.Any(s => Config.Services[s].VersionVariable == v.Key)).ToDictionary(v => v.Key, v => v.Value),
-            }))
-            .ToList();
-        if (hosts.Count == 0) throw new BuildInputException($"No host of {Options.EnvironmentName} runs {string.Join(", ", request.Services)} (see its roles).");
-        await Task.WhenAll(hosts.Select(h => Hosts.First(t => t.Label == h.Host).Runner).OfType<SshCommandRunner>().Select(r => r.ConnectAsync(Cancellation)));
-        var outcomes = await new FleetDeployer(Options.Environment, hosts, DeployLog).RunAsync(request, Config, Cancellation);
-        var services = Services.ToDictionary(s => s, s => Config.Services[s].VersionVariable);
-        var table = FleetDeployer.Table(outcomes, services).ToList();
-        Publish(table, System.Text.Json.JsonSerializer.Serialize(outcomes), $"### {request.Action} to {Options.EnvironmentName}\n\n```\n{string.Join('\n', table)}\n```\n");
+        ChangeResult result;
+        try
+        {
+            result = await new DeployPipeline(Config, Options.Environment, Hosts, Local, DeployLog, Options.EnvFile.TargetPath, Options.UsesRegistry)
+                .RunAsync(request, await LoadEnvFileAsync(), Cancellation);
+        }
+        catch (DeployInputException error)
+        {
+            throw new BuildInputException(error.Message);
+        }
+
+        if (result.Audit is { } done)
+        {
+            Publish([], done.ToJsonLine(), $"### {request.Action} to {Options.EnvironmentName}: {done.Result} in {done.DurationSeconds:0.0} s\n\n| variable | from | to |\n|---|---|---|\n" +
+                string.Concat(done.To.Select(t => $"| {t.Key} | {done.From.GetValueOrDefault(t.Key) ?? "-"} | {t.Value} |\n")));
+            return;
+        }
+
+        var table = FleetDeployer.Table(result.Hosts, Services.ToDictionary(s => s, s => Config.Services[s].VersionVariable)).ToList();
+        Publish(table, System.Text.Json.JsonSerializer.Serialize(result.Hosts), $"### {request.Action} to {Options.EnvironmentName}\n\n```\n{string.Join('\n', table)}\n```\n");
         if (Cancellation.IsCancellationRequested) throw new DeployInterruptedException($"{request.Action} to the fleet was interrupted; the table says what each host runs.");
-        if (outcomes.FirstOrDefault(o => o.Failed) is { } failed)
+        if (result.Hosts.FirstOrDefault(o => o.Failed) is { } failed)
             throw new DeployFailedException($"{request.Action} failed on {failed.Host}: {failed.Result}");
     }
-
-    public SwarmDeployer SwarmDeployer() => new(Config, Options.Environment, Target.Runner, DeployLog);
 
     public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions) =>
         Requests.Create(action, Services, versions, Release.EnvironmentCredentials());

@@ -15,26 +15,7 @@ public sealed class DeployTask : BuildTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        await context.LoadEnvFileAsync();
-        var request = context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion()));
-        if (context.Options.Environment.Kind == Deploy.Configuration.EnvironmentKind.Swarm)
-        {
-            var swarm = await context.SwarmDeployer().RunAsync(request, await context.LoadEnvFileAsync(), context.Cancellation);
-            context.Publish([], swarm.ToJsonLine(), null);
-            await PromoteLatestAsync(context);
-            return;
-        }
-
-        if (context.Hosts.Count > 1)
-        {
-            await context.DeployFleetAsync(request);
-            await PromoteLatestAsync(context);
-            return;
-        }
-
-        var done = await context.Deployer(pull: true).RunAsync(request, context.Cancellation);
-        context.Publish([], done.ToJsonLine(), $"### Deploy to {context.Options.EnvironmentName}: {done.Result} in {done.DurationSeconds:0.0} s\n\n| variable | from | to |\n|---|---|---|\n" +
-            string.Concat(done.To.Select(t => $"| {t.Key} | {done.From.GetValueOrDefault(t.Key) ?? "-"} | {t.Value} |\n")));
+        await context.ChangeAsync(context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion())));
         await PromoteLatestAsync(context);
     }
 

@@ -1,6 +1,5 @@
 using Octavios.Build.Host;
 using Octavios.Deploy.Deployment;
-using Octavios.Deploy.Execution;
 
 namespace Octavios.Build.Tasks;
 
@@ -11,18 +10,11 @@ public sealed class RollbackTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        await context.LoadEnvFileAsync();
         // Without --version each server goes back to its own rollback targets, read under its lock.
         var request = context.Options.Version is { } version
             ? context.DeployRequest("rollback", context.Requests.VersionsOf(context.Services, version))
             : context.DeployRequest("rollback", context.Requests.VersionsOf(context.Services, "<previous>")) with { ToPrevious = true };
         context.DeployLog.Information($"Rolling back to {string.Join(", ", request.Versions.Select(v => $"{v.Key}={v.Value}"))}");
-        if (context.Options.Environment.Kind == Deploy.Configuration.EnvironmentKind.Swarm)
-            await context.SwarmDeployer().RunAsync(request, await context.LoadEnvFileAsync(), context.Cancellation);
-        else if (context.Hosts.Count > 1)
-            await context.DeployFleetAsync(request);
-        else
-            // The rollback image is on the server (Prune keeps it): a registry that is down cannot stop a rollback.
-            await context.Deployer(pull: false).RunAsync(request, context.Cancellation);
+        await context.ChangeAsync(request);
     }
 }

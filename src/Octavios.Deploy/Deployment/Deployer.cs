@@ -56,7 +56,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         await using var held = await HeldLock.TakeAsync(target, log, config.Deploy, request.Owner, request.LockWait, request.UnlockHint, cancellation, ServerRecords.Read());
         if (Fleet is not null && !await Fleet.LockedAsync(cancellation))
             throw new FleetStoppedException($"[{target.Target}] not changed: another host of the fleet could not be locked");
-        var records = await ReconcileAsync(request.Owner, ServerRecords.Parse(held.Read), cancellation);
+        var records = await ReconcileAsync(request.Owner, request.EnvironmentName, ServerRecords.Parse(held.Read), cancellation);
         request = RollbackTargetsOf(request, records, target, log);
         if (RunHooks) await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
         if (request.Backup) await BackupAsync(cancellation);
@@ -126,11 +126,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     /// it only lacked the clean-up; otherwise the services it touched go back to the versions the records name.
     /// Returns the records as they stand afterwards. Call under the lock.
     /// </summary>
-    public async Task<ServerRecords> ReconcileAsync(LockOwner owner, CancellationToken cancellation = default) =>
-        await ReconcileAsync(owner, ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput), cancellation);
+    public async Task<ServerRecords> ReconcileAsync(LockOwner owner, string environment, CancellationToken cancellation = default) =>
+        await ReconcileAsync(owner, environment, ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput), cancellation);
 
     /// <summary>The same, from <paramref name="records"/> read under the lock.</summary>
-    private async Task<ServerRecords> ReconcileAsync(LockOwner owner, ServerRecords records, CancellationToken cancellation)
+    private async Task<ServerRecords> ReconcileAsync(LockOwner owner, string environment, ServerRecords records, CancellationToken cancellation)
     {
         if (records.Journal is not { } journal) return records;
         if (journal.IsCommittedIn(records))
@@ -163,7 +163,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
                                             ".octavios/journal.env still records it: the next Deploy or Rollback tries again.");
         }
 
-        var entry = journal.Undone(Who(owner), "", back, outcome, clock.Elapsed.TotalSeconds);
+        var entry = journal.Undone(Who(owner), environment, back, outcome, clock.Elapsed.TotalSeconds);
         await CommitAsync(null, null, entry, cancellation);
         log.Information($"[{target.Target}] {outcome}: {Describe(back)}");
         if (outcome != "put back") throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} was undone, {outcome}.");

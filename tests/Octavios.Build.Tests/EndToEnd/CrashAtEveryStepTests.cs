@@ -140,7 +140,7 @@ public class CrashAtEveryStepTests
         var clean = new RecordingRunner(Local());
         await using (await HeldLock.TakeAsync(clean, new NullLog(), _config.Deploy, owner, TimeSpan.FromSeconds(15), "unlock", CancellationToken.None))
         {
-            await Deployer(clean).ReconcileAsync(owner);
+            await Deployer(clean).ReconcileAsync(owner, "local");
         }
 
         return Invariant(before, version) is { } late ? "after the next run: " + late : null;

@@ -1,0 +1,51 @@
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.EnvFiles;
+using Octavios.Deploy.Execution;
+using Octavios.Deploy.Remote;
+
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>What a deploy or rollback did: each host's outcome (one row per host of a fleet), and the audit line of a single target.</summary>
+public sealed record ChangeResult(IReadOnlyList<HostOutcome> Hosts, AuditEntry? Audit)
+{
+    public bool IsFleet => Audit is null;
+}
+
+/// <summary>
+/// Every deploy and rollback, on every kind of environment: the one place where the kind decides how a change runs
+/// (a Swarm through its manager, one server, or a fleet held together by <see cref="FleetDeployer"/>). Deploys pull
+/// when the environment uses a registry; rollbacks never pull (Prune keeps their images on the server).
+/// </summary>
+public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environment, IReadOnlyList<DeployTarget> hosts, ICommandRunner local,
+    IDeployLog log, string? envFile, bool usesRegistry)
+{
+    public async Task<ChangeResult> RunAsync(DeployRequest request, LoadedEnvFile? loadedEnvFile, CancellationToken cancellation)
+    {
+        if (environment.Kind == EnvironmentKind.Swarm)
+            return Single(hosts[0], await new SwarmDeployer(config, environment, hosts[0].Runner, log).RunAsync(request, loadedEnvFile, cancellation));
+        if (hosts.Count == 1) return Single(hosts[0], await DeployerOf(hosts[0], request).RunAsync(request, cancellation));
+        return new ChangeResult(await FleetAsync(request, cancellation), null);
+    }
+
+    private static ChangeResult Single(DeployTarget host, AuditEntry done) =>
+        new([new HostOutcome(host.Label, false, done.Result, done.Services, done.To)], done);
+
+    private Deployer DeployerOf(DeployTarget host, DeployRequest request) =>
+        new(config, host.Runner, local, log, envFile, request.Action == "deploy" && usesRegistry);
+
+    /// <summary>Every host whose roles run a selected service, all connected at once; hosts that run none are not even locked.</summary>
+    private async Task<IReadOnlyList<HostOutcome>> FleetAsync(DeployRequest request, CancellationToken cancellation)
+    {
+        var fleet = hosts.Select(h => (Host: h, Services: FleetHost.ServicesOn(h.Label, h.Label.Split('@')[^1].Split(':')[0], request.Services, environment.Roles)))
+            .Where(h => h.Services.Count > 0)
+            .Select(h => new FleetHost(h.Host.Label, DeployerOf(h.Host, request), request with
+            {
+                Services = h.Services,
+                Versions = request.Versions.Where(v => h.Services.Any(s => config.Services[s].VersionVariable == v.Key)).ToDictionary(v => v.Key, v => v.Value),
+            }))
+            .ToList();
+        if (fleet.Count == 0) throw new DeployInputException($"No host of {request.EnvironmentName} runs {string.Join(", ", request.Services)} (see its roles).");
+        await Task.WhenAll(fleet.Select(f => hosts.First(t => t.Label == f.Host).Runner).OfType<SshCommandRunner>().Select(r => r.ConnectAsync(cancellation)));
+        return await new FleetDeployer(environment, fleet, log).RunAsync(request, config, cancellation);
+    }
+}
