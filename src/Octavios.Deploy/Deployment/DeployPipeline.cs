@@ -22,7 +22,7 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
     public async Task<ChangeResult> RunAsync(DeployRequest request, LoadedEnvFile? loadedEnvFile, CancellationToken cancellation)
     {
         if (environment.Kind == EnvironmentKind.Swarm)
-            return Single(hosts[0], await new SwarmDeployer(config, environment, hosts[0].Runner, log).RunAsync(request, loadedEnvFile, cancellation));
+            return Single(hosts[0], await new SwarmDeployer(config, environment, hosts[0].Runner, local, log).RunAsync(request, loadedEnvFile, cancellation));
         if (hosts.Count == 1) return Single(hosts[0], await DeployerOf(hosts[0], request).RunAsync(request, cancellation));
         return new ChangeResult(await FleetAsync(request, cancellation), null);
     }

@@ -45,6 +45,9 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
     /// <summary>Hooks run here; a fleet runs them once for all its hosts instead.</summary>
     public bool RunHooks { get; init; } = true;
 
+    /// <summary>The user's steps around the change on this target: hooks (on this machine) and the backup.</summary>
+    public DeploySteps Steps { get; } = new(config, target, local, log);
+
     /// <summary>This deployer as one host of a fleet: it waits for the others at the barrier's points, and runs no hooks.</summary>
     public Deployer InFleet(IFleetBarrier barrier) => new(config, target, local, log, envFile, pull) { Fleet = barrier, RunHooks = false };
 
@@ -58,8 +61,8 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             throw new FleetStoppedException($"[{target.Target}] not changed: another host of the fleet could not be locked");
         var records = await ReconcileAsync(request.Owner, request.EnvironmentName, ServerRecords.Parse(held.Read), cancellation);
         request = RollbackTargetsOf(request, records, target, log);
-        if (RunHooks) await HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation);
-        if (request.Backup) await BackupAsync(cancellation);
+        if (RunHooks) await Steps.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, [target.Target], cancellation);
+        if (request.Backup) await Steps.BackupAsync(cancellation);
         await UploadAsync(target, request.Uploads, envFile, cancellation);
 
         var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
@@ -113,11 +116,12 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             throw new FleetStoppedException($"[{target.Target}] updated, then put back to {Describe(journal.From)}: another host of the fleet failed");
         }
 
+        // Post-deploy hooks run under the lock too, as on every kind of target: nothing changes the servers meanwhile.
+        if (RunHooks) await Steps.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, [target.Target], cancellation);
         await held.ReleaseAsync();
         foreach (var slow in rollout.SlowStops)
             log.Warning($"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +
                         "Give the service init: true (an init that forwards signals), or a STOPSIGNAL / stop_signal its server obeys.");
-        if (RunHooks) await HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation);
         return done;
     }
 
@@ -368,27 +372,4 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         string.Join(", ", versions.Select(v => $"{v.Key}={(v.Value is null ? "(compose default)" : v.Value.ToString())}"));
 
     private static string FirstLine(Exception error) => error.Message.Split('\n')[0];
-
-    /// <summary>Runs hooks on this machine; <paramref name="hosts"/>: every host of a fleet, when they run once for all.</summary>
-    public async Task HooksAsync(IEnumerable<string> hooks, string stage, DeployRequest request, CancellationToken cancellation, IReadOnlyList<string>? hosts = null)
-    {
-        foreach (var hook in hooks)
-        {
-            var result = await local.TryRunAsync(HookCommands.Hook(hook, stage, request.Action, request.EnvironmentName, request.Services,
-                request.Versions.Values, hosts ?? [target.Target]), cancellation);
-            if (!result.Succeeded)
-                throw new DeployFailedException($"{stage} hook failed (exit {result.ExitCode}): {hook}\n{result.StandardError.Trim()}");
-        }
-    }
-
-    /// <summary>Runs the configured backup on the server; its output is kept with a timestamp, and a failure stops the deploy.</summary>
-    private async Task BackupAsync(CancellationToken cancellation)
-    {
-        var backup = config.Deploy.Backup;
-        if (backup.Command.Length == 0) throw new DeployFailedException("A backup was asked for (BACKUP_DB=true or deploy.backup.enabled) but deploy.backup.command is empty.");
-        var file = $"backup-{DateTime.UtcNow:yyyyMMdd-HHmmss}.{backup.Extension}";
-        var result = await target.TryRunAsync(HookCommands.Backup(backup.Directory, backup.Command, file), cancellation);
-        if (!result.Succeeded) throw new DeployFailedException($"The backup failed, so nothing was deployed: {result.StandardError.Trim()}");
-        if (!target.IsDryRun) log.Information($"[{target.Target}] backup kept as {backup.Directory}/{file}");
-    }
 }

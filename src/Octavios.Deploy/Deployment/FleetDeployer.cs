@@ -32,9 +32,9 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<F
         var names = hosts.Select(h => h.Host).ToList();
         var first = hosts[0].Deployer;
         log.Information($"fleet of {hosts.Count}: {string.Join(", ", hosts.Select((h, i) => $"{h.Host} (batch {batches[i] + 1})"))}");
-        await first.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, cancellation, names);
+        await first.Steps.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, names, cancellation);
         var outcomes = await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host, barrier, i, cancellation)));
-        if (outcomes.All(o => !o.Failed)) await first.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, cancellation, names);
+        if (outcomes.All(o => !o.Failed)) await first.Steps.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, names, cancellation);
         return outcomes;
     }
 

@@ -14,8 +14,10 @@ namespace Octavios.Deploy.Deployment;
 /// rolled it back, which is this deploy's failure, reported with the failing tasks' errors. Swarm does the rolling,
 /// the health checks and the rollback; the suite keeps the records.
 /// </summary>
-public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environment, ICommandRunner manager, IDeployLog log)
+public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environment, ICommandRunner manager, ICommandRunner local, IDeployLog log)
 {
+    private readonly DeploySteps _steps = new(config, manager, local, log);
+
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
 
     public string Stack => config.Compose.Project;
@@ -40,6 +42,8 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         await Deployer.UploadAsync(manager, uploads, null, cancellation);
         records = await ReconcileAsync(request, records, stackFiles, envFile, cancellation);
         request = Deployer.RollbackTargetsOf(request, records, manager, log);
+        await _steps.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, [manager.Target], cancellation);
+        if (request.Backup) await _steps.BackupAsync(cancellation);
 
         var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
         // Written before the stack changes, removed with the records' commit: a run that dies in between is put back by the next.
@@ -47,16 +51,30 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
         await manager.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         var after = new Dictionary<string, string>(records.Current);
         foreach (var (variable, version) in request.Versions) after[variable] = version;
-        var (failure, settled) = await DeployStackAsync(request.Services, after, stackFiles, envFile, request.Credentials is not null, cancellation);
+        string? failure;
+        bool settled;
+        try
+        {
+            (failure, settled) = await DeployStackAsync(request.Services, after, stackFiles, envFile, request.Credentials is not null, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            (failure, settled) = ("interrupted", false);
+        }
 
         if (failure is not null)
         {
-            // Swarm's own rollback leaves what the records name: the change is closed. Otherwise the journal stays for the next run.
-            var closing = new List<FileChange> { FileChange.Append(AuditEntry.File, AuditEntry.For(request, from, $"failed: {failure}", clock.Elapsed, log.Redact).ToJsonLine()) };
+            // Swarm's own rollback leaves what the records name; otherwise (interrupted, timed out) the recorded versions are
+            // deployed again now, as a single server puts its previous containers back. Only what is settled closes the change.
+            var outcome = settled ? "Swarm rolled it back" : await PutBackAsync(request.Services, records, stackFiles, envFile, request.Credentials is not null);
+            settled |= outcome == "put back";
+            var closing = new List<FileChange> { FileChange.Append(AuditEntry.File, AuditEntry.For(request, from, $"failed: {failure}; {outcome}", clock.Elapsed, log.Redact).ToJsonLine()) };
             if (settled) closing.Add(FileChange.Delete(DeployJournal.File));
             await manager.RunAsync(RemoteFiles.Apply(closing, "audit"), CancellationToken.None);
-            throw new DeployFailedException($"{request.Action} of {string.Join(", ", request.Services)} to the swarm failed: {failure}" +
-                                            (settled ? "" : $"; {DeployJournal.File} records it: the next Deploy or Rollback puts back what the records name"));
+            var message = $"{request.Action} of {string.Join(", ", request.Services)} to the swarm " +
+                          (failure == "interrupted" ? "was interrupted" : $"failed: {failure}") + $"; {outcome} ({Deployer.Describe(from)})" +
+                          (settled ? "" : $"; {DeployJournal.File} records it: the next Deploy or Rollback puts back what the records name");
+            throw failure == "interrupted" ? new DeployInterruptedException(message) : new DeployFailedException(message);
         }
 
         var (current, previous) = records.After(request.Versions);
@@ -67,8 +85,28 @@ public sealed class SwarmDeployer(SuiteConfig config, EnvironmentConfig environm
             FileChange.Append(AuditEntry.File, done.ToJsonLine()),
             FileChange.Delete(DeployJournal.File)], "commit the records"), CancellationToken.None);
         log.Information($"[{manager.Target}] recorded {Deployer.Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
+        await _steps.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, [manager.Target], cancellation);
         await held.ReleaseAsync();
         return done;
+    }
+
+    /// <summary>
+    /// The recorded versions deployed again after an update that did not settle, within a bound of its own whatever
+    /// signal comes now: "put back" when Swarm completed it, else why not (the journal then stays for the next run).
+    /// </summary>
+    private async Task<string> PutBackAsync(IReadOnlyList<string> services, ServerRecords records, IReadOnlyList<string> stackFiles, LoadedEnvFile? envFile, bool withRegistryAuth)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds * 3 + 60));
+        log.Error($"[{manager.Target}] putting back {Deployer.Describe(records.Current.Where(c => services.Any(s => config.Services[s].VersionVariable == c.Key)).ToDictionary())}");
+        try
+        {
+            var (again, _) = await DeployStackAsync(services, records.Current, stackFiles, envFile, withRegistryAuth, bound.Token);
+            return again is null ? "put back" : $"putting back did not finish: {again}";
+        }
+        catch (Exception error) when (error is CommandFailedException or CommandTimedOutException or OperationCanceledException)
+        {
+            return $"putting back did not finish: {error.Message.Split('\n')[0]}";
+        }
     }
 
     /// <summary>

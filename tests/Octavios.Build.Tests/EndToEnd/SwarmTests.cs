@@ -148,4 +148,51 @@ public class SwarmTests
         Assert.That(audit.Count(l => l.Contains("\"action\":\"reconcile\"") && l.Contains("put back")), Is.EqualTo(1), string.Join('\n', audit));
         Assert.That(audit[^1], Does.Contain("\"action\":\"deploy\"").And.Contain("succeeded"));
     }
+
+    [Test, Order(5)]
+    public void HooksRunUnderTheManagersLockAndABackupIsKept()
+    {
+        var records = Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios");
+        var trace = Path.Combine(_app.Directory, "..", $"{_app.Project}-hooks.txt");
+        var locked = $"if [ -L '{records}/deploy.lock' ]; then echo locked; else echo unlocked; fi";
+        _app.Configure("deploy:\n  healthTimeoutSeconds: 90\n", $"""
+            deploy:
+              healthTimeoutSeconds: 90
+              hooks:
+                preDeploy: ["echo pre $OCTAVIOS_HOOK_SERVICES $({locked}) >> '{trace}'"]
+                postDeploy: ["echo post $OCTAVIOS_HOOK_VERSION $({locked}) >> '{trace}'"]
+              backup:
+                command: echo "dump of the swarm's database"
+
+            """);
+        var environment = Environment();
+        environment["BACKUP_DB"] = "true";
+        var run = Shell.BuildScript(environment, [$"--config={_app.ConfigPath}", "--env=swarm", "--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive"]);
+
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
+        Assert.That(File.ReadAllLines(trace), Is.EqualTo(new[] { "pre backend locked", "post 0.2.3 locked" }));
+        var backup = Directory.GetFiles(Path.Combine(_lab.Hosts[0].ProjectDirectory, "backups")).Single();
+        Assert.That(File.ReadAllText(backup), Is.EqualTo("dump of the swarm's database\n"));
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.3"));
+    }
+
+    [Test, Order(6)]
+    public void CtrlCDuringTheGatePutsTheRecordedVersionBackOnEveryReplicaBeforeExiting()
+    {
+        var records = Path.Combine(_lab.Hosts[0].ProjectDirectory, ".octavios");
+        int exit;
+        using (var interrupted = new RunningSuite(Environment(), [$"--config={_app.ConfigPath}", "--env=swarm", "--target=Deploy", "--services=backend", "--version=0.2.2", "--exclusive"]))
+        {
+            Assert.That(interrupted.WaitFor("waiting for Swarm's rolling update", TimeSpan.FromSeconds(90)), Is.True, interrupted.Output);
+            interrupted.Signal("INT");
+            exit = interrupted.Exit(TimeSpan.FromSeconds(400));
+            Assert.That(exit, Is.EqualTo(ExitCodes.Interrupted), interrupted.Output);
+        }
+
+        Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.3"));
+        Assert.That(File.Exists(Path.Combine(records, "journal.env")), Is.False, "no journal");
+        Assert.That(Path.Exists(Path.Combine(records, "deploy.lock")), Is.False, "no lock");
+        Assert.That(File.ReadAllText(Path.Combine(records, "versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
+        Assert.That(File.ReadAllLines(Path.Combine(records, "audit.log"))[^1], Does.Contain("interrupted; put back"));
+    }
 }
