@@ -71,8 +71,9 @@ public class BuildScriptTests
         Assert.That(output, Does.Contain("[dry run] [local] docker build --tag docker.io/octavios/web:0.2.3"));
         Assert.That(output, Does.Contain("[dry run] [local] docker login docker.io --username ci --password-stdin (stdin: ***)"));
         Assert.That(output, Does.Contain("[dry run] [local] docker push docker.io/octavios/web:latest"));
-        // web depends on backend: two waves, backend first.
-        Assert.That(output, Does.Match(@"\[dry run\] \[deploy@prod\.example\.invalid:/srv/octavios\] env .*BACKEND_VERSION=0\.2\.3 WEB_VERSION=0\.2\.3.* docker compose .* up --detach --no-deps --no-build --force-recreate backend(\u001b\[0m)?\n(.|\n)*up --detach --no-deps --no-build --force-recreate web(\u001b\[0m)?\n"));
+        // web depends on backend: two waves, backend first, each start-first (its new container beside the running one).
+        Assert.That(output, Does.Match(@"\[dry run\] \[deploy@prod\.example\.invalid:/srv/octavios\] env .*BACKEND_VERSION=0\.2\.3 WEB_VERSION=0\.2\.3.* docker compose .* up --no-deps --no-build --no-recreate --no-start --scale backend=2 backend(\u001b\[0m)?\n(.|\n)*docker stop --time \d+ '<running backend container>'(.|\n)*--no-recreate --no-start --scale web=2 web(\u001b\[0m)?\n"));
+        Assert.That(output, Does.Not.Contain("--force-recreate"), "no service of the example is recreated");
         Assert.That(output, Does.Contain("ln -sT").And.Contain("infra/docker-compose.registry.yml (").And.Contain("append .octavios/audit.log"));
         Assert.That(output, Does.Not.Contain("dry-run-registry-password-1234"));
         Assert.That(Images(), Is.EqualTo(imagesBefore));
