@@ -6,6 +6,8 @@ cd "$root"
 .ci/services.sh
 results="$root/.artifacts/test-results"
 rm -rf "$results"
+mkdir -p "$results"
+export OCTAVIOS_FIXTURE_TIMES="$results/fixtures.tsv"
 status=0
 dotnet test Octavios.Build.sln --configuration Release --logger "trx;LogFileName=results.trx" \
   --results-directory "$results" "$@" || status=$?
@@ -13,6 +15,10 @@ trx="$results/results.trx"
 if [ ! -f "$trx" ]; then
   echo "0 passed, 1 failed"
   exit 1
+fi
+if [ -s "$OCTAVIOS_FIXTURE_TIMES" ]; then
+  echo "slowest fixtures (wall seconds, set-up and tear-down included):"
+  sort -rn "$OCTAVIOS_FIXTURE_TIMES" | head -10 | sed 's/^/  /'
 fi
 counters="$(grep -o '<Counters [^>]*>' "$trx")"
 passed="$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")"

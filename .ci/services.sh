@@ -30,6 +30,19 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { echo "services: dockerd did not start; see /var/log/octavios-dockerd.log" >&2; exit 1; }
 fi
 
+# A test run that was killed leaves its apps behind, and dockerd starts them again: their health checks cost the next
+# run a core. Only the tests' own Compose projects (e2e + 8 hex digits) and fleet lab go.
+leftovers="$(docker ps --all --quiet --filter label=com.docker.compose.project | xargs -r docker inspect \
+  --format '{{.Id}} {{index .Config.Labels "com.docker.compose.project"}}' | awk '$2 ~ /^e2e[0-9a-f]{8}$/ {print $1}')"
+if [ -n "$leftovers" ]; then
+  echo "services: removing $(wc -l <<<"$leftovers") container(s) an earlier test run left"
+  xargs docker rm --force <<<"$leftovers" >/dev/null
+fi
+docker network ls --format '{{.Name}}' | grep -E '^e2e[0-9a-f]{8}_' | xargs -r docker network rm >/dev/null 2>&1 || true
+if [ -d /tmp/octavios-fleet-lab ]; then
+  bash "$root/tests/Octavios.Build.Tests/Support/fleet-lab.sh" down /tmp/octavios-fleet-lab >/dev/null 2>&1 || true
+fi
+
 mkdir -p /run/sshd
 "$root/examples/octavios/base/build-base-image.sh"
 

@@ -36,7 +36,7 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
     /// <summary>Every host whose roles run a selected service, all connected at once; hosts that run none are not even locked.</summary>
     private async Task<IReadOnlyList<HostOutcome>> FleetAsync(DeployRequest request, CancellationToken cancellation)
     {
-        var fleet = hosts.Select(h => (Host: h, Services: FleetHost.ServicesOn(h.Label, h.Label.Split('@')[^1].Split(':')[0], request.Services, environment.Roles)))
+        var fleet = hosts.Select(h => (Host: h, Services: FleetHost.ServicesOn(h, request.Services, environment.Roles)))
             .Where(h => h.Services.Count > 0)
             .Select(h => new FleetHost(h.Host.Label, DeployerOf(h.Host, request), request with
             {

@@ -5,9 +5,12 @@ using Octavios.Deploy.Remote;
 
 namespace Octavios.Deploy.Deployment;
 
-/// <summary>Where an environment's containers run, and the runner that reaches them.</summary>
-public sealed record DeployTarget(string Label, ICommandRunner Runner, bool IsLocal)
+/// <summary>Where an environment's containers run, and the runner that reaches them; a server's parsed address (none for the local engine).</summary>
+public sealed record DeployTarget(string Label, ICommandRunner Runner, bool IsLocal, ServerAddress? Address = null)
 {
+    /// <summary>Whether a role's host entry names this target: its whole address or its host name.</summary>
+    public bool IsNamedBy(string name) => Address is { } address ? Names(address, name) : name == Label;
+
     /// <summary>
     /// Every host of the environment: the local engine; one server; or a fleet, from the configuration's hosts or
     /// several addresses in its server variable; <paramref name="only"/> (--hosts) keeps some of them.
@@ -31,11 +34,11 @@ public sealed record DeployTarget(string Label, ICommandRunner Runner, bool IsLo
         }
 
         return addresses.Select(address => dryRun
-            ? new DeployTarget(address.ToString(), new DryRunCommandRunner($"{address}:{directory}", log), false)
-            : new DeployTarget(address.ToString(), new SshCommandRunner(address, directory, ssh, log, masker), false)).ToList();
+            ? new DeployTarget(address.ToString(), new DryRunCommandRunner($"{address}:{directory}", log), false, address)
+            : new DeployTarget(address.ToString(), new SshCommandRunner(address, directory, ssh, log, masker), false, address)).ToList();
     }
 
-    private static bool Names(ServerAddress address, string name) => name == address.ToString() || name == address.Host;
+    private static bool Names(ServerAddress address, string name) => name == address.ToString() || name.Trim('[', ']') == address.Host;
 
     private static string Required(string variable, string what, bool dryRun, IDeployLog log, Func<string, string?> variables)
     {

@@ -13,8 +13,8 @@ public sealed record FleetHost(string Host, Deployer Deployer, DeployRequest Req
     /// The selected services a host runs: a service with a role runs only on the hosts its role names (by address or
     /// host name); a service without one runs everywhere.
     /// </summary>
-    public static IReadOnlyList<string> ServicesOn(string address, string host, IReadOnlyList<string> services, IReadOnlyDictionary<string, List<string>> roles) =>
-        services.Where(s => !roles.TryGetValue(s, out var hosts) || hosts.Any(h => h == address || h == host)).ToList();
+    public static IReadOnlyList<string> ServicesOn(DeployTarget target, IReadOnlyList<string> services, IReadOnlyDictionary<string, List<string>> roles) =>
+        services.Where(s => !roles.TryGetValue(s, out var hosts) || hosts.Any(target.IsNamedBy)).ToList();
 }
 
 /// <summary>

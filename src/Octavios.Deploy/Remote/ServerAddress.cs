@@ -32,7 +32,7 @@ public sealed partial record ServerAddress(string User, string Host, int Port)
         return addresses;
     }
 
-    public override string ToString() => (User.Length > 0 ? $"{User}@" : "") + Host + (Port is 0 or 22 ? "" : $":{Port}");
+    public override string ToString() => (User.Length > 0 ? $"{User}@" : "") + (Host.Contains(':') ? $"[{Host}]" : Host) + (Port is 0 or 22 ? "" : $":{Port}");
 
     [GeneratedRegex(@"^(?:(?<user>[A-Za-z0-9._][A-Za-z0-9._-]*)@)?(?<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::(?<port>\d{1,5}))?$")]
     private static partial Regex Pattern();

@@ -35,11 +35,18 @@ public class FleetAndSwarmPiecesTests
     [Test]
     public void RolesPlaceServicesOnSomeHostsAndTheRestEverywhere()
     {
-        var roles = new Dictionary<string, List<string>> { ["web"] = ["web1", "root@10.0.0.2"], ["backend"] = ["app1"] };
-        Assert.That(FleetHost.ServicesOn("root@web1", "web1", ["web", "backend", "proxy"], roles), Is.EqualTo(new[] { "web", "proxy" }));
-        Assert.That(FleetHost.ServicesOn("root@10.0.0.2", "10.0.0.2", ["web", "backend"], roles), Is.EqualTo(new[] { "web" }));
-        Assert.That(FleetHost.ServicesOn("deploy@app1:2222", "app1", ["web", "backend"], roles), Is.EqualTo(new[] { "backend" }));
-        Assert.That(FleetHost.ServicesOn("root@db1", "db1", ["web", "backend"], roles), Is.Empty);
+        var roles = new Dictionary<string, List<string>> { ["web"] = ["web1", "root@10.0.0.2", "[::1]:2222"], ["backend"] = ["app1", "fd00::7"] };
+        Assert.That(FleetHost.ServicesOn(Host("root@web1"), ["web", "backend", "proxy"], roles), Is.EqualTo(new[] { "web", "proxy" }));
+        Assert.That(FleetHost.ServicesOn(Host("root@10.0.0.2"), ["web", "backend"], roles), Is.EqualTo(new[] { "web" }));
+        Assert.That(FleetHost.ServicesOn(Host("deploy@app1:2222"), ["web", "backend"], roles), Is.EqualTo(new[] { "backend" }));
+        Assert.That(FleetHost.ServicesOn(Host("root@db1"), ["web", "backend"], roles), Is.Empty);
+        // An IPv6 host is matched by its address, written as DEPLOY_SERVER writes it, or by its bare host.
+        Assert.That(FleetHost.ServicesOn(Host("[::1]:2222"), ["web", "backend"], roles), Is.EqualTo(new[] { "web" }));
+        Assert.That(FleetHost.ServicesOn(Host("root@[fd00::7]"), ["web", "backend"], roles), Is.EqualTo(new[] { "backend" }));
+        Assert.That(ServerAddress.Parse("[::1]:2222").ToString(), Is.EqualTo("[::1]:2222"));
+
+        static DeployTarget Host(string address) =>
+            new(address, new Octavios.Deploy.Execution.DryRunCommandRunner(address, new Support.NullLog()), false, ServerAddress.Parse(address));
     }
 
     [Test]

@@ -18,74 +18,88 @@ namespace Octavios.Build.Tests.EndToEnd;
 [NonParallelizable]
 public class CrashAtEveryStepTests
 {
-    private ExampleApp _app = null!;
-    private SuiteConfig _config = null!;
-    private IReadOnlyDictionary<string, (string Id, string Image, string Health)> _neighbours = null!;
+    /// <summary>Cases run in lanes at once, each on its own copy of the app (its own Compose project) on the same engine.</summary>
+    private const int Lanes = 2;
+
+    private readonly List<Lane> _lanes = [];
+
+    /// <summary>One copy of the app the sweep breaks runs on, with the containers the backend's deploy must not touch.</summary>
+    private sealed record Lane(ExampleApp App, SuiteConfig Config, IReadOnlyDictionary<string, (string Id, string Image, string Health)> Neighbours);
 
     [OneTimeSetUp]
     public void DeployAllOn022AndBuildTwoReleases()
     {
-        _app = new ExampleApp("localhost:5999", push: false);
-        // Quick health and no Compose probe keep each of the ~60 runs short; the probe is read-only, before any change.
-        _app.Configure(ExampleApp.StableSetting, "stableSeconds: 0\n  drainSeconds: 0\n  lockStaleSeconds: 2");
-        _app.Configure("  project: ", "  version: v1\n  project: ");
-        var overlay = Path.Combine(_app.Directory, "infra", "docker-compose.production.yml");
-        File.WriteAllText(overlay, File.ReadAllText(overlay).Replace("interval: 2s", "interval: 1s").Replace("start_period: 2s", "start_period: 1s"));
-        _app.Commit("quick healthchecks");
-        Run("--target=Deploy", "--services=all", "--version=0.2.2");
-        File.AppendAllText(Path.Combine(_app.Directory, "apps", "backend", "www", "index.html"), "0.2.3\n");
-        _app.Commit("backend 0.2.3");
-        Run("--target=Tag", "--services=backend", "--version=0.2.3");
-        File.AppendAllText(Path.Combine(_app.Directory, "apps", "backend", "Dockerfile"), "CMD [\"sh\", \"-c\", \"echo crashing; exit 3\"]\n");
-        _app.Commit("backend 0.2.4 crashes at start");
-        Run("--target=Tag", "--services=backend", "--version=0.2.4");
-        _config = ConfigLoader.Load(_app.ConfigPath);
-        _neighbours = _app.Containers();
+        for (var i = 0; i < Lanes; i++)
+        {
+            var app = new ExampleApp("localhost:5999", push: false);
+            // Quick health and no Compose probe keep each of the ~90 runs short; the probe is read-only, before any change.
+            app.Configure(ExampleApp.StableSetting, "stableSeconds: 0\n  drainSeconds: 0\n  lockStaleSeconds: 2");
+            app.Configure("  project: ", "  version: v1\n  project: ");
+            // The backend checks itself every second; its neighbours, which the sweep never deploys, every 5 s (each check costs the engine an exec).
+            var overlay = Path.Combine(app.Directory, "infra", "docker-compose.production.yml");
+            var text = File.ReadAllText(overlay).Replace("interval: 2s", "interval: 5s");
+            var backend = text.IndexOf("interval: 5s", StringComparison.Ordinal);
+            File.WriteAllText(overlay, text[..backend] + "interval: 1s" + text[(backend + "interval: 5s".Length)..].Replace("start_period: 2s", "start_period: 1s"));
+            app.Commit("quick healthchecks");
+            Run(app, "--target=Deploy", "--services=all", "--version=0.2.2");
+            if (i == 0)
+            {
+                // The images are the engine's: the other lanes deploy the same tags.
+                File.AppendAllText(Path.Combine(app.Directory, "apps", "backend", "www", "index.html"), "0.2.3\n");
+                app.Commit("backend 0.2.3");
+                Run(app, "--target=Tag", "--services=backend", "--version=0.2.3");
+                File.AppendAllText(Path.Combine(app.Directory, "apps", "backend", "Dockerfile"), "CMD [\"sh\", \"-c\", \"echo crashing; exit 3\"]\n");
+                app.Commit("backend 0.2.4 crashes at start");
+                Run(app, "--target=Tag", "--services=backend", "--version=0.2.4");
+            }
+
+            _lanes.Add(new Lane(app, ConfigLoader.Load(app.ConfigPath), app.Containers()));
+        }
     }
 
     [OneTimeTearDown]
-    public void RemoveApp() => _app.Dispose();
+    public void RemoveApps() => _lanes.ForEach(l => l.App.Dispose());
 
-    private void Run(params string[] args)
+    private static void Run(ExampleApp app, params string[] args)
     {
-        var run = Shell.BuildScript(null, [$"--config={_app.ConfigPath}", .. args]);
+        var run = Shell.BuildScript(null, [$"--config={app.ConfigPath}", .. args]);
         Assert.That(run.ExitCode, Is.Zero, run.StandardOutput + run.StandardError);
     }
 
     [Test]
     public async Task EveryInterruptionOfADeployOrItsRollbackEndsInTheInvariant()
     {
-        var deploySequence = await RecordAsync("0.2.3");
-        var rollbackSequence = await RecordAsync("0.2.4");
+        var deploySequence = await RecordAsync(_lanes[0], "0.2.3");
+        var rollbackSequence = await RecordAsync(_lanes[0], "0.2.4");
         var points = Points(deploySequence, from: 0).Select(p => ("0.2.3", p.Title, p.Occurrence))
             .Concat(Points(rollbackSequence, from: rollbackSequence.IndexOf("logs")).Select(p => ("0.2.4", p.Title, p.Occurrence)))
             .ToList();
+        var cases = points.SelectMany(p => Enum.GetValues<Fault>().Select(fault => (Version: p.Item1, Title: p.Item2, Occurrence: p.Item3, Fault: fault))).ToList();
         var violations = new List<string>();
-        var covered = 0;
-        foreach (var (version, title, occurrence) in points)
+        await Task.WhenAll(_lanes.Select((lane, i) => Task.Run(async () =>
         {
-            foreach (var fault in Enum.GetValues<Fault>())
+            foreach (var (version, title, occurrence, fault) in cases.Where((_, c) => c % Lanes == i))
             {
-                var problem = await BreakAtAsync(version, title, occurrence, fault);
-                covered++;
-                if (problem is not null) violations.Add($"deploy {version}, {fault} at '{title}' #{occurrence}: {problem}");
+                var problem = await BreakAtAsync(lane, version, title, occurrence, fault);
+                if (problem is not null)
+                    lock (violations) violations.Add($"deploy {version}, {fault} at '{title}' #{occurrence}: {problem}");
             }
-        }
+        })));
 
-        TestContext.Out.WriteLine($"injection points covered: {points.Count} commands x {Enum.GetValues<Fault>().Length} faults = {covered} " +
-                                  $"({Points(deploySequence, 0).Count} in the deploy sequence, {points.Count - Points(deploySequence, 0).Count} in its rollback)");
+        TestContext.Out.WriteLine($"injection points covered: {points.Count} commands x {Enum.GetValues<Fault>().Length} faults = {cases.Count} " +
+                                  $"({Points(deploySequence, 0).Count} in the deploy sequence, {points.Count - Points(deploySequence, 0).Count} in its rollback), in {Lanes} lanes");
         Assert.That(points.Count, Is.GreaterThanOrEqualTo(12), string.Join(", ", deploySequence));
         Assert.That(violations, Is.Empty);
     }
 
     /// <summary>The titles a clean run sends, from 0.2.2, in order.</summary>
-    private async Task<List<string>> RecordAsync(string version)
+    private static async Task<List<string>> RecordAsync(Lane lane, string version)
     {
-        await ResetAsync();
-        var recorder = new RecordingRunner(Local());
+        await ResetAsync(lane);
+        var recorder = new RecordingRunner(Local(lane));
         try
         {
-            await Deployer(recorder).RunAsync(Request(version));
+            await Deployer(lane, recorder).RunAsync(Request(version));
         }
         catch (DeployFailedException) when (version == "0.2.4")
         {
@@ -112,16 +126,16 @@ public class CrashAtEveryStepTests
         return points;
     }
 
-    private async Task<string?> BreakAtAsync(string version, string title, int occurrence, Fault fault)
+    private static async Task<string?> BreakAtAsync(Lane lane, string version, string title, int occurrence, Fault fault)
     {
-        await ResetAsync();
-        var before = Records();
+        await ResetAsync(lane);
+        var before = Records(lane);
         using var interruption = new CancellationTokenSource();
-        var broken = new RecordingRunner(Local(), (title, occurrence, fault), interruption);
+        var broken = new RecordingRunner(Local(lane), (title, occurrence, fault), interruption);
         var said = new ListLog();
         try
         {
-            await Deployer(broken, said).RunAsync(Request(version), interruption.Token);
+            await Deployer(lane, broken, said).RunAsync(Request(version), interruption.Token);
         }
         catch (Exception error) when (error is not AssertionException)
         {
@@ -130,35 +144,35 @@ public class CrashAtEveryStepTests
         }
 
         if (!broken.Injected) return "the injection point was never reached";
-        var left = File.Exists(_app.StateFile(DeployJournal.File)) || _app.LockHeld();
-        if (!left && Invariant(before, version) is { } early) return "right after the run: " + early;
+        var left = File.Exists(lane.App.StateFile(DeployJournal.File)) || lane.App.LockHeld();
+        if (!left && Invariant(lane, before, version) is { } early) return "right after the run: " + early;
         // A journal or a lock may stay only when the run said so, with what clears it.
         if (left && !said.Errors.Any(e => e.Contains("journal.env", StringComparison.Ordinal) || e.Contains("heartbeat", StringComparison.Ordinal)))
             return "a journal or lock was left without a word: " + string.Join(" | ", said.Errors.Select(e => e.Split('\n')[0]));
 
         var owner = LockOwner.Create("tests", "sweep", "reconcile");
-        var clean = new RecordingRunner(Local());
-        await using (await HeldLock.TakeAsync(clean, new NullLog(), _config.Deploy, owner, TimeSpan.FromSeconds(15), "unlock", CancellationToken.None))
+        var clean = new RecordingRunner(Local(lane));
+        await using (await HeldLock.TakeAsync(clean, new NullLog(), lane.Config.Deploy, owner, TimeSpan.FromSeconds(15), "unlock", CancellationToken.None))
         {
-            await Deployer(clean).ReconcileAsync(owner, "local");
+            await Deployer(lane, clean).ReconcileAsync(owner, "local");
         }
 
-        return Invariant(before, version) is { } late ? "after the next run: " + late : null;
+        return Invariant(lane, before, version) is { } late ? "after the next run: " + late : null;
     }
 
-    private string? Invariant(Dictionary<string, string> previousBefore, string attempted)
+    private static string? Invariant(Lane lane, Dictionary<string, string> previousBefore, string attempted)
     {
         Dictionary<string, (string Id, string Image, string Health)> containers;
         try
         {
-            containers = new(_app.Containers());
+            containers = new(lane.App.Containers());
         }
         catch (ArgumentException)
         {
             return "more than one container for a service";
         }
 
-        var records = ServerRecords.Parse(Shell.Run("sh", ["-c", ServerRecords.Read().ToShellLine()], null, _app.Directory).StandardOutput);
+        var records = ReadRecords(lane);
         var running = containers["backend"].Image.Split(':')[^1];
         var recorded = records.Current.GetValueOrDefault("BACKEND_VERSION");
         if (running != recorded) return $"backend runs {running}, versions.env names {recorded}";
@@ -167,12 +181,12 @@ public class CrashAtEveryStepTests
         var target = records.Previous.GetValueOrDefault("BACKEND_VERSION");
         var expected = running == "0.2.3" ? "0.2.2" : previousBefore.GetValueOrDefault("BACKEND_VERSION");
         if (target != expected) return $"rollback target {target ?? "(none)"}, expected {expected ?? "(none)"}";
-        foreach (var (service, container) in _neighbours.Where(n => n.Key != "backend"))
+        foreach (var (service, container) in lane.Neighbours.Where(n => n.Key != "backend"))
             if (containers[service].Id != container.Id) return $"{service} was recreated";
         if (records.Journal is not null) return "a journal is left";
-        if (_app.LockHeld()) return "the lock is held";
-        if (Directory.GetFiles(_app.StateFile(".octavios"), "*.tmp.*").Length > 0) return "a temporary file is left";
-        foreach (var line in File.ReadAllLines(_app.StateFile(AuditEntry.File)))
+        if (lane.App.LockHeld()) return "the lock is held";
+        if (Directory.GetFiles(lane.App.StateFile(".octavios"), "*.tmp.*").Length > 0) return "a temporary file is left";
+        foreach (var line in File.ReadAllLines(lane.App.StateFile(AuditEntry.File)))
         {
             try
             {
@@ -187,20 +201,22 @@ public class CrashAtEveryStepTests
         return null;
     }
 
-    private Dictionary<string, string> Records() =>
-        new(ServerRecords.Parse(Shell.Run("sh", ["-c", ServerRecords.Read().ToShellLine()], null, _app.Directory).StandardOutput).Previous);
+    private static ServerRecords ReadRecords(Lane lane) =>
+        ServerRecords.Parse(Shell.Run("sh", ["-c", ServerRecords.Read().ToShellLine()], null, lane.App.Directory).StandardOutput);
+
+    private static Dictionary<string, string> Records(Lane lane) => new(ReadRecords(lane).Previous);
 
     /// <summary>Back to backend 0.2.2, through the suite itself, when an earlier case left 0.2.3.</summary>
-    private async Task ResetAsync()
+    private static async Task ResetAsync(Lane lane)
     {
-        var records = ServerRecords.Parse(Shell.Run("sh", ["-c", ServerRecords.Read().ToShellLine()], null, _app.Directory).StandardOutput);
-        if (records.Current.GetValueOrDefault("BACKEND_VERSION") != "0.2.2")
-            await Deployer(Local()).RunAsync(Request("0.2.2"));
+        if (ReadRecords(lane).Current.GetValueOrDefault("BACKEND_VERSION") != "0.2.2")
+            await Deployer(lane, Local(lane)).RunAsync(Request("0.2.2"));
     }
 
-    private LocalCommandRunner Local() => new(_config.BaseDirectory, new NullLog(), new SecretMasker());
+    private static LocalCommandRunner Local(Lane lane) => new(lane.Config.BaseDirectory, new NullLog(), new SecretMasker());
 
-    private Deployer Deployer(ICommandRunner runner, IDeployLog? log = null) => new(_config, runner, Local(), log ?? new NullLog(), "envs/.env.local", pull: false);
+    private static Deployer Deployer(Lane lane, ICommandRunner runner, IDeployLog? log = null) =>
+        new(lane.Config, runner, Local(lane), log ?? new NullLog(), "envs/.env.local", pull: false);
 
     private static DeployRequest Request(string version) =>
         new("deploy", "local", ["backend"], new Dictionary<string, string> { ["BACKEND_VERSION"] = version }, new Dictionary<string, string>(),
