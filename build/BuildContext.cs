@@ -153,6 +153,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// <summary>The environment's env file (once per run); its secrets are masked from then on.</summary>
     public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync(() => Target.Runner);
 
+    /// <summary>Deploys, rollbacks and Verify on this environment's hosts, whatever its kind.</summary>
+    public DeployPipeline Pipeline => _pipeline ??= new DeployPipeline(Config, Options.Environment, Hosts, Local, DeployLog, Options.EnvFile.TargetPath, Options.UsesRegistry);
+
+    private DeployPipeline? _pipeline;
+
     /// <summary>
     /// A deploy or rollback of the selected services on this environment, whatever its kind (<see cref="DeployPipeline"/>):
     /// its result to the log (a fleet's table host × service × version × result), --report and the step summary; a
@@ -163,8 +168,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         ChangeResult result;
         try
         {
-            result = await new DeployPipeline(Config, Options.Environment, Hosts, Local, DeployLog, Options.EnvFile.TargetPath, Options.UsesRegistry)
-                .RunAsync(request, await LoadEnvFileAsync(), Cancellation);
+            result = await Pipeline.RunAsync(request, await LoadEnvFileAsync(), Cancellation);
         }
         catch (DeployInputException error)
         {

@@ -186,6 +186,14 @@ public static class ConfigLoader
                 if (Deployment.HostBatches.ParseSize(environment.BatchSize) is null)
                     yield return ($"{at}.batchSize", "must be a count of hosts (1 to 1000) or a percentage (1% to 100%)");
             }
+
+            // A key its kind never reads is an error, not a setting silently ignored.
+            if (environment.ComposeFiles.Count > 0 && environment.Kind != EnvironmentKind.Swarm)
+                yield return ($"{at}.composeFiles", $"read by swarm environments only; a {Kind(environment)} environment deploys compose.files");
+            if (environment.Roles.Count > 0 && environment.Kind != EnvironmentKind.Ssh)
+                yield return ($"{at}.roles", $"read by ssh environments (fleets) only; a {Kind(environment)} environment places no service by host");
+            if (environment.Hosts.Count > 0 && environment.Kind == EnvironmentKind.Local)
+                yield return ($"{at}.hosts", "a local environment deploys on this machine's engine: it has no hosts");
         }
 
         const int day = 86_400;
@@ -280,6 +288,8 @@ public static class ConfigLoader
 
     // Character tests, not regexes: the first Regex of a run costs ~6 ms of start-up, and a run always reads the configuration.
     /// <summary>^[a-z0-9][a-z0-9._-]*$</summary>
+    private static string Kind(EnvironmentConfig environment) => environment.Kind.ToString().ToLowerInvariant();
+
     private static bool IsName(string value)
     {
         if (value.Length == 0 || !(char.IsAsciiLetterLower(value[0]) || char.IsAsciiDigit(value[0]))) return false;

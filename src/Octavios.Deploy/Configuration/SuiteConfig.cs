@@ -160,8 +160,6 @@ public sealed class EnvironmentConfig
     /// <summary>Environment variable naming the project directory on the server; ssh environments only.</summary>
     public string ProjectDirFrom { get; set; } = "DEPLOY_PROJECT_DIR";
 
-    public string? DomainFrom { get; set; }
-
     /// <summary>Env file passed to Compose with --env-file, relative to the project directory.</summary>
     public string? EnvFile { get; set; }
 

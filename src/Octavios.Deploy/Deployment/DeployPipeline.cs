@@ -1,6 +1,7 @@
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.EnvFiles;
 using Octavios.Deploy.Execution;
+using Octavios.Deploy.Health;
 using Octavios.Deploy.Remote;
 
 namespace Octavios.Deploy.Deployment;
@@ -12,9 +13,10 @@ public sealed record ChangeResult(IReadOnlyList<HostOutcome> Hosts, AuditEntry? 
 }
 
 /// <summary>
-/// Every deploy and rollback, on every kind of environment: the one place where the kind decides how a change runs
-/// (a Swarm through its manager, one server, or a fleet held together by <see cref="FleetDeployer"/>). Deploys pull
-/// when the environment uses a registry; rollbacks never pull (Prune keeps their images on the server).
+/// Every deploy, rollback and verification, on every kind of environment: the one place where the kind decides how a
+/// change runs (a Swarm through its manager, one server, or a fleet held together by <see cref="FleetDeployer"/>) and
+/// how it is verified. Deploys pull when the environment uses a registry; rollbacks never pull (Prune keeps their
+/// images on the server).
 /// </summary>
 public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environment, IReadOnlyList<DeployTarget> hosts, ICommandRunner local,
     IDeployLog log, string? envFile, bool usesRegistry)
@@ -25,6 +27,27 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
             return Single(hosts[0], await new SwarmDeployer(config, environment, hosts[0].Runner, local, log).RunAsync(request, loadedEnvFile, cancellation));
         if (hosts.Count == 1) return Single(hosts[0], await DeployerOf(hosts[0], request).RunAsync(request, cancellation));
         return new ChangeResult(await FleetAsync(request, cancellation), null);
+    }
+
+    /// <summary>
+    /// What is wrong with the selected services where they run, each problem naming its host on a fleet: on a Swarm,
+    /// tasks and images from the manager; on Compose hosts, every host at once (<see cref="HostVerifier"/>).
+    /// <paramref name="expected"/>: the versions they must run; null for what the records name (Swarm).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VerifyAsync(IReadOnlyList<string> services, IReadOnlyDictionary<string, string>? expected,
+        Task<LoadedEnvFile?> envFile, DateTimeOffset since, CancellationToken cancellation)
+    {
+        if (environment.Kind == EnvironmentKind.Swarm)
+        {
+            var manager = hosts[0].Runner;
+            expected ??= ServerRecords.Parse((await manager.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput).Current;
+            return await new SwarmVerifier(config, manager, log).CheckAsync(services, expected, cancellation);
+        }
+
+        var fleet = hosts.Count > 1;
+        var perHost = await Task.WhenAll(hosts.Select(async host =>
+            (await new HostVerifier(config, host.Runner, log).CheckAsync(services, envFile, since, cancellation)).Select(problem => fleet ? $"[{host.Label}] {problem}" : problem)));
+        return perHost.SelectMany(p => p).ToList();
     }
 
     private static ChangeResult Single(DeployTarget host, AuditEntry done) =>

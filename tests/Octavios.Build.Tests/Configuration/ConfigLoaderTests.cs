@@ -81,6 +81,19 @@ public class ConfigLoaderTests
     }
 
     [Test]
+    public void AKeyItsEnvironmentKindNeverReadsIsReportedAtItsPlace()
+    {
+        var ssh = Error(Valid + "\nenvironments:\n  prod:\n    kind: ssh\n    composeFiles: [infra/compose.yml]\n");
+        Assert.That(ssh, Does.Contain("octavios.build.yml:16:5: environments.prod.composeFiles: read by swarm environments only"));
+        var swarm = Error(Valid + "\nenvironments:\n  swarm:\n    kind: swarm\n    roles:\n      api: [h1]\n");
+        Assert.That(swarm, Does.Contain("environments.swarm.roles: read by ssh environments (fleets) only"));
+        var local = Error(Valid + "\nenvironments:\n  here:\n    kind: local\n    hosts: [root@h1]\n");
+        Assert.That(local, Does.Contain("environments.here.hosts: a local environment"));
+        Assert.That(Error(Valid + "\nenvironments:\n  prod:\n    kind: ssh\n    domainFrom: PROD_DOMAIN\n"), Does.Contain("domainFrom"), "a key no kind reads");
+        Assert.DoesNotThrow(() => Parse(Valid + "\nenvironments:\n  swarm:\n    kind: swarm\n    composeFiles: [infra/compose.yml]\n"));
+    }
+
+    [Test]
     public void AYamlSyntaxErrorIsReportedWithLineAndColumn()
     {
         var message = Error(Valid.Replace("  project: shop", "  project: [shop"));

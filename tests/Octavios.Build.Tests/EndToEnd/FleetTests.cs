@@ -154,7 +154,7 @@ public class FleetTests
     [Test, Order(4)]
     public void RolesDeployAServiceOnlyToItsHosts()
     {
-        _app.Configure("    domainFrom: PROD_DOMAIN\n", $"    domainFrom: PROD_DOMAIN\n    roles:\n      web: [{_lab.Hosts[2].Address}]\n");
+        _app.Configure("    push: true\n  # A Docker Swarm", $"    push: true\n    roles:\n      web: [{_lab.Hosts[2].Address}]\n  # A Docker Swarm");
         var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
 
         var run = Run("--target=Deploy", "--services=web", "--version=0.2.2", "--exclusive");
