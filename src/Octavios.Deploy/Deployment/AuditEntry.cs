@@ -16,7 +16,7 @@ public sealed record AuditEntry(
 
     /// <summary>The line of a deploy or rollback; its result (failure reasons quote servers' output) masked by <paramref name="redact"/>.</summary>
     public static AuditEntry For(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, TimeSpan elapsed, Func<string, string> redact) =>
-        new(request.Action, Deployer.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
+        new(request.Action, DeployTransaction.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
             request.Versions, redact(result), elapsed.TotalSeconds);
 
     public string ToJsonLine() => JsonText.Object(w =>

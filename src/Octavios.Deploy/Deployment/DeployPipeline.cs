@@ -24,8 +24,12 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
     public async Task<ChangeResult> RunAsync(DeployRequest request, LoadedEnvFile? loadedEnvFile, CancellationToken cancellation)
     {
         if (environment.Kind == EnvironmentKind.Swarm)
-            return Single(hosts[0], await new SwarmDeployer(config, environment, hosts[0].Runner, local, log).RunAsync(request, loadedEnvFile, cancellation));
-        if (hosts.Count == 1) return Single(hosts[0], await DeployerOf(hosts[0], request).RunAsync(request, cancellation));
+        {
+            var applier = new SwarmApplier(config, environment, hosts[0].Runner, log, loadedEnvFile);
+            return Single(hosts[0], await new DeployTransaction(config, applier, hosts[0].Runner, local, log, envFile).RunAsync(request, cancellation));
+        }
+
+        if (hosts.Count == 1) return Single(hosts[0], await TransactionOf(hosts[0], request).RunAsync(request, cancellation));
         return new ChangeResult(await FleetAsync(request, cancellation), null);
     }
 
@@ -53,15 +57,16 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
     private static ChangeResult Single(DeployTarget host, AuditEntry done) =>
         new([new HostOutcome(host.Label, false, done.Result, done.Services, done.To)], done);
 
-    private Deployer DeployerOf(DeployTarget host, DeployRequest request) =>
-        new(config, host.Runner, local, log, envFile, request.Action == "deploy" && usesRegistry);
+    /// <summary>A change on one Compose host: deploys pull when the environment uses a registry; rollbacks never pull.</summary>
+    private DeployTransaction TransactionOf(DeployTarget host, DeployRequest request) =>
+        new(config, new ComposeApplier(config, host.Runner, log, envFile, request.Action == "deploy" && usesRegistry), host.Runner, local, log, envFile);
 
     /// <summary>Every host whose roles run a selected service, all connected at once; hosts that run none are not even locked.</summary>
     private async Task<IReadOnlyList<HostOutcome>> FleetAsync(DeployRequest request, CancellationToken cancellation)
     {
         var fleet = hosts.Select(h => (Host: h, Services: FleetHost.ServicesOn(h, request.Services, environment.Roles)))
             .Where(h => h.Services.Count > 0)
-            .Select(h => new FleetHost(h.Host.Label, DeployerOf(h.Host, request), request with
+            .Select(h => new FleetHost(h.Host.Label, TransactionOf(h.Host, request), request with
             {
                 Services = h.Services,
                 Versions = request.Versions.Where(v => h.Services.Any(s => config.Services[s].VersionVariable == v.Key)).ToDictionary(v => v.Key, v => v.Value),

@@ -11,6 +11,9 @@ public interface IFleetBarrier
 
     /// <summary>This host is updated and recorded; true to keep it, false when another host failed and the updated ones go back.</summary>
     Task<bool> KeepAsync(CancellationToken cancellation);
+
+    /// <summary>The fleet's hooks of a stage, run once for all hosts while each holds its lock; every host awaits the same run.</summary>
+    Task HooksAsync(string stage, CancellationToken cancellation);
 }
 
 /// <summary>The fleet stopped this host's deploy before it changed anything here, or after it was put back.</summary>
@@ -20,7 +23,7 @@ public sealed class FleetStoppedException(string message) : Exception(message);
 /// The stages of every host of one fleet rollout, and the rules of when each may go on: all locks before anything
 /// changes, every pull before any container is touched, batch after batch, and a failure anywhere stopping the rest.
 /// </summary>
-public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdatedHosts)
+public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdatedHosts, Func<string, CancellationToken, Task>? hooks = null)
 {
     private enum Stage { Started, Locked, Pulled, Committed, Stopped, Failed, Finished }
 
@@ -29,6 +32,7 @@ public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdate
     private readonly Stage[] _stages = batchOf.Select(_ => Stage.Started).ToArray();
     private readonly Lock _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, Task> _hooks = new();
 
     public bool AnyFailed { get { lock (_gate) return _stages.Contains(Stage.Failed); } }
 
@@ -71,6 +75,17 @@ public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdate
 
     private bool NoneFailed() => !AnyFailed;
 
+    /// <summary>The first host to get here starts the stage's hooks; post-deploy hooks run only when no host failed.</summary>
+    private Task HooksOnceAsync(string stage, CancellationToken cancellation)
+    {
+        lock (_gate)
+        {
+            if (!_hooks.TryGetValue(stage, out var run))
+                _hooks[stage] = run = hooks is null || (stage == "post-deploy" && _stages.Contains(Stage.Failed)) ? Task.CompletedTask : Task.Run(() => hooks(stage, cancellation), cancellation);
+            return run;
+        }
+    }
+
     private sealed class HostBarrier(FleetBarrier fleet, int host) : IFleetBarrier
     {
         public Task<bool> LockedAsync(CancellationToken cancellation) =>
@@ -81,6 +96,8 @@ public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdate
             fleet.WaitAsync(host, Stage.Pulled,
                 (other, stage) => stage >= Stage.Pulled && (fleet._batchOf[other] >= fleet._batchOf[host] || stage >= Stage.Committed),
                 fleet.NoneFailed, cancellation);
+
+        public Task HooksAsync(string stage, CancellationToken cancellation) => fleet.HooksOnceAsync(stage, cancellation);
 
         public async Task<bool> KeepAsync(CancellationToken cancellation)
         {

@@ -6,8 +6,8 @@ namespace Octavios.Deploy.Deployment;
 /// <summary>How one host of a fleet ended a rollout.</summary>
 public sealed record HostOutcome(string Host, bool Failed, string Result, IReadOnlyList<string> Services, IReadOnlyDictionary<string, string> Versions);
 
-/// <summary>One host's part of a fleet rollout: its deployer and what it deploys (its roles' share of the selected services).</summary>
-public sealed record FleetHost(string Host, Deployer Deployer, DeployRequest Request)
+/// <summary>One host's part of a fleet rollout: its transaction and what it deploys (its roles' share of the selected services).</summary>
+public sealed record FleetHost(string Host, DeployTransaction Transaction, DeployRequest Request)
 {
     /// <summary>
     /// The selected services a host runs: a service with a role runs only on the hosts its role names (by address or
@@ -18,33 +18,32 @@ public sealed record FleetHost(string Host, Deployer Deployer, DeployRequest Req
 }
 
 /// <summary>
-/// One release to every host of a fleet, each host by its own <see cref="Deployer"/> over its own connection, all at
-/// once, held together by a <see cref="FleetBarrier"/>: every lock before anything changes, every pull before any
-/// container is touched, batches gated healthy one after the other. A host that fails is put back by its own
-/// deployer; the fleet then stops, and the hosts already updated go back too unless the environment allows a mixed fleet.
+/// One release to every host of a fleet, each host by its own <see cref="DeployTransaction"/> over its own connection,
+/// all at once, held together by a <see cref="FleetBarrier"/>: every lock before anything changes (the hooks then run
+/// once for all), every pull before any container is touched, batches gated healthy one after the other. A host that
+/// fails is put back by its own transaction; the fleet then stops, and the hosts already updated go back too unless the
+/// environment allows a mixed fleet.
 /// </summary>
 public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<FleetHost> hosts, IDeployLog log)
 {
     public async Task<IReadOnlyList<HostOutcome>> RunAsync(DeployRequest request, SuiteConfig config, CancellationToken cancellation = default)
     {
         var batches = HostBatches.Of(hosts.Count, environment.BatchSize);
-        var barrier = new FleetBarrier(batches, environment.RollbackUpdatedHosts);
         var names = hosts.Select(h => h.Host).ToList();
-        var first = hosts[0].Deployer;
+        var steps = hosts[0].Transaction.Steps;
+        var barrier = new FleetBarrier(batches, environment.RollbackUpdatedHosts, (stage, token) =>
+            steps.HooksAsync(stage == "pre-deploy" ? config.Deploy.Hooks.PreDeploy : config.Deploy.Hooks.PostDeploy, stage, request, names, token));
         log.Information($"fleet of {hosts.Count}: {string.Join(", ", hosts.Select((h, i) => $"{h.Host} (batch {batches[i] + 1})"))}");
-        await first.Steps.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, names, cancellation);
-        var outcomes = await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host, barrier, i, cancellation)));
-        if (outcomes.All(o => !o.Failed)) await first.Steps.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, names, cancellation);
-        return outcomes;
+        return await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host, barrier, i, cancellation)));
     }
 
     private static async Task<HostOutcome> OneHostAsync(FleetHost fleetHost, FleetBarrier barrier, int index, CancellationToken cancellation)
     {
         var (host, request) = (fleetHost.Host, fleetHost.Request);
-        var fleetDeployer = fleetHost.Deployer.InFleet(barrier.For(index));
+        var transaction = fleetHost.Transaction.InFleet(barrier.For(index));
         try
         {
-            var done = await fleetDeployer.RunAsync(request, cancellation);
+            var done = await transaction.RunAsync(request, cancellation);
             barrier.Ended(index, failed: false, stopped: false);
             return new HostOutcome(host, false, "updated", request.Services, done.To);
         }

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using Octavios.Deploy.Commands;
-using Octavios.Deploy.Compose;
-using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Execution;
-using Octavios.Deploy.Health;
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Registry;
 using Octavios.Deploy.Remote;
 
@@ -29,27 +27,23 @@ public sealed class DeployFailedException(string message) : Exception(message);
 public sealed class DeployInterruptedException(string message) : Exception(message);
 
 /// <summary>
-/// A deploy on one target. Under the lock (with its heartbeat): an unfinished change left by an earlier run is finished
-/// or undone first; hooks, backup, uploads and the pull change nothing that runs; then the change is journaled, the
-/// selected services recreated wave by wave (depends_on) and gated (healthy, then stable). Only then are the records
-/// committed, in one step with the audit line and the journal's removal. Any failure, timeout or interruption after
-/// the journal puts the previous versions back (never pulling) and records that; a lost connection leaves the journal
-/// for the next run, which undoes it.
+/// The one sequence of every deploy and rollback on one target, whatever its kind (the <see cref="IChangeApplier"/>
+/// does the kind's part). Under the lock (with its heartbeat): an unfinished change left by an earlier run is finished
+/// or undone first; hooks, backup, uploads and the applier's preparation (the pull) change nothing that runs; then the
+/// change is journaled, applied and gated. Only then are the records committed, in one step with the audit line and
+/// the journal's removal. Any failure, timeout or interruption after the journal puts the previous versions back and
+/// records that; a lost connection leaves the journal for the next run, which undoes it.
 /// </summary>
-public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommandRunner local, IDeployLog log,
-    string? envFile, bool pull)
+public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier, ICommandRunner target, ICommandRunner local, IDeployLog log, string? envFile)
 {
-    /// <summary>The rest of the fleet this host's deploy waits for; null on a single server.</summary>
+    /// <summary>The rest of the fleet this host's deploy waits for; null on a single target.</summary>
     public IFleetBarrier? Fleet { get; init; }
-
-    /// <summary>Hooks run here; a fleet runs them once for all its hosts instead.</summary>
-    public bool RunHooks { get; init; } = true;
 
     /// <summary>The user's steps around the change on this target: hooks (on this machine) and the backup.</summary>
     public DeploySteps Steps { get; } = new(config, target, local, log);
 
-    /// <summary>This deployer as one host of a fleet: it waits for the others at the barrier's points, and runs no hooks.</summary>
-    public Deployer InFleet(IFleetBarrier barrier) => new(config, target, local, log, envFile, pull) { Fleet = barrier, RunHooks = false };
+    /// <summary>This transaction as one host of a fleet: it waits for the others at the barrier's points, which run the hooks once for all.</summary>
+    public DeployTransaction InFleet(IFleetBarrier barrier) => new(config, applier, target, local, log, envFile) { Fleet = barrier };
 
     /// <summary>Returns the audit line it committed; a failure throws, having put the previous versions back.</summary>
     public async Task<AuditEntry> RunAsync(DeployRequest request, CancellationToken cancellation = default)
@@ -61,31 +55,25 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             throw new FleetStoppedException($"[{target.Target}] not changed: another host of the fleet could not be locked");
         var records = await ReconcileAsync(request.Owner, request.EnvironmentName, ServerRecords.Parse(held.Read), cancellation);
         request = RollbackTargetsOf(request, records, target, log);
-        if (RunHooks) await Steps.HooksAsync(config.Deploy.Hooks.PreDeploy, "pre-deploy", request, [target.Target], cancellation);
+        await HooksAsync("pre-deploy", request, cancellation);
         if (request.Backup) await Steps.BackupAsync(cancellation);
-        await UploadAsync(target, request.Uploads, envFile, cancellation);
+        var uploads = new Dictionary<string, string>(request.Uploads);
+        foreach (var (path, content) in applier.Uploads) uploads[path] = content;
+        await UploadAsync(target, uploads, envFile, cancellation);
 
-        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
-        var waves = Waves(request.Services);
         var from = request.Versions.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));
         var after = new Dictionary<string, string>(records.Current);
         foreach (var (variable, version) in request.Versions) after[variable] = version;
-        // Pulling changes nothing that runs: a failure here leaves nothing to undo.
-        if (pull)
-        {
-            log.Information($"[{target.Target}] pulling {string.Join(", ", waves.SelectMany(w => w).Select(p => p.Name))}");
-            await PullAsync(Compose(flavor, after), waves, request.Credentials, cancellation);
-        }
-
+        await applier.PrepareAsync(request, after, cancellation);
         if (Fleet is not null && !await Fleet.ReadyToChangeAsync(cancellation))
             throw new FleetStoppedException($"[{target.Target}] not changed: the fleet stopped before this host's turn");
-        var rollout = new Rollout(config, target, log);
-        var running = await RunningAsync(rollout, waves, cancellation);
-        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions, Ids(running));
+
+        var running = await applier.RunningAsync(request.Services, cancellation);
+        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions, running);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
-            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, after), wave, running, cancellation);
+            await applier.ApplyAsync(request.Services, after, journal, cancellation);
         }
         catch (SshConnectionException lost)
         {
@@ -93,7 +81,7 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         }
         catch (Exception failure)
         {
-            await UndoAsync(failure, request, journal, flavor, waves, after, clock, cancellation);
+            await UndoAsync(failure, request, journal, after, clock, cancellation);
             throw;
         }
 
@@ -112,16 +100,14 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         log.Information($"[{target.Target}] recorded {Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
         if (Fleet is not null && !await Fleet.KeepAsync(cancellation))
         {
-            await RevertAsync(request, records, journal, flavor, waves, after, cancellation);
+            await RevertAsync(request, records, journal, after, cancellation);
             throw new FleetStoppedException($"[{target.Target}] updated, then put back to {Describe(journal.From)}: another host of the fleet failed");
         }
 
-        // Post-deploy hooks run under the lock too, as on every kind of target: nothing changes the servers meanwhile.
-        if (RunHooks) await Steps.HooksAsync(config.Deploy.Hooks.PostDeploy, "post-deploy", request, [target.Target], cancellation);
+        // Post-deploy hooks run under the lock too: nothing changes the target meanwhile.
+        await HooksAsync("post-deploy", request, cancellation);
         await held.ReleaseAsync();
-        foreach (var slow in rollout.SlowStops)
-            log.Warning($"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +
-                        "Give the service init: true (an init that forwards signals), or a STOPSIGNAL / stop_signal its server obeys.");
+        foreach (var warning in applier.Warnings) log.Warning(warning);
         return done;
     }
 
@@ -148,62 +134,43 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         log.Warning($"[{target.Target}] an unfinished {journal.Describe()} was found (that run ended before its records were committed): " +
                     $"putting back {Describe(back)}");
         var clock = Stopwatch.StartNew();
-        var flavor = await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
-        var outcome = "put back";
-        var rollout = new Rollout(config, target, log);
+        string outcome;
         try
         {
-            foreach (var plan in Waves(journal.Services).SelectMany(w => w))
-                await rollout.ConvergeAsync(Compose(flavor, records.Current), plan, journal.KeptOf(plan.ComposeService), recreate: false, cancellation);
+            outcome = await applier.RepairAsync(journal, records.Current, cancellation);
         }
-        catch (HealthGateException failure)
-        {
-            outcome = $"put back, but not healthy: {FirstLine(failure)}";
-        }
-        catch (Exception failure) when (failure is CommandFailedException or CommandTimedOutException)
+        catch (Exception failure) when (failure is ChangeNotSettledException or CommandFailedException or CommandTimedOutException)
         {
             // Not known what runs now: the journal stays for the next run.
             throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} could not be undone ({FirstLine(failure)}); " +
-                                            ".octavios/journal.env still records it: the next Deploy or Rollback tries again.");
+                                            $"{DeployJournal.File} still records it: the next Deploy or Rollback tries again.");
         }
 
-        var entry = journal.Undone(Who(owner), environment, back, outcome, clock.Elapsed.TotalSeconds);
-        await CommitAsync(null, null, entry, cancellation);
+        await CommitAsync(null, null, journal.Undone(Who(owner), environment, back, outcome, clock.Elapsed.TotalSeconds), cancellation);
         log.Information($"[{target.Target}] {outcome}: {Describe(back)}");
         if (outcome != "put back") throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} was undone, {outcome}.");
         return records with { Journal = null };
     }
 
-    private async Task UndoAsync(Exception failure, DeployRequest request, DeployJournal journal, ComposeFlavor flavor,
-        IReadOnlyList<IReadOnlyList<ServicePlan>> waves, IReadOnlyDictionary<string, string> after, Stopwatch clock, CancellationToken cancellation)
+    private async Task UndoAsync(Exception failure, DeployRequest request, DeployJournal journal, IReadOnlyDictionary<string, string> after, Stopwatch clock,
+        CancellationToken cancellation)
     {
         var interrupted = failure is OperationCanceledException && cancellation.IsCancellationRequested;
         // The undo runs to its end within a bound of its own, whatever signal comes now (a second one kills the process).
-        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60));
+        using var bound = new CancellationTokenSource(applier.UndoBound);
         var undo = bound.Token;
         var reason = interrupted ? "interrupted" : FirstLine(failure);
-        var rollout = new Rollout(config, target, log);
-        if (failure is HealthGateException unhealthy) await ShowLogsQuietlyAsync(rollout, ServiceOf(waves, unhealthy.Service), undo);
         log.Error($"{reason}: putting back {Describe(journal.From)}");
-        var restored = Restored(after, journal.From);
-
-        // A start-first release that failed its gate was removed before it took any traffic: nothing to put back.
-        var outcome = failure is NeverTookTrafficException ? "it never took traffic, the previous release kept serving" : "rolled back to the previous versions";
+        string outcome;
         try
         {
-            foreach (var plan in waves.SelectMany(w => w))
-                await rollout.ConvergeAsync(Compose(flavor, restored), plan, journal.KeptOf(plan.ComposeService), recreate: true, undo);
+            outcome = await applier.UndoAsync(failure, request.Services, Restored(after, journal.From), journal, undo);
         }
         catch (SshConnectionException lost)
         {
             throw Lost(lost, journal);
         }
-        catch (HealthGateException again)
-        {
-            // The previous versions run again, unhealthy: the records name what runs.
-            outcome = $"rolled back, but the previous release is not healthy: {FirstLine(again)}";
-        }
-        catch (Exception again) when (again is CommandFailedException or CommandTimedOutException or OperationCanceledException)
+        catch (Exception again) when (again is ChangeNotSettledException or CommandFailedException or CommandTimedOutException or OperationCanceledException)
         {
             // What runs is not known: the journal stays, so the next run puts the recorded versions back.
             await target.TryRunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, AuditEntry.For(request, journal.From, $"failed: {reason}; rollback did not finish: {FirstLine(again)}", clock.Elapsed, log.Redact).ToJsonLine())], "audit"), undo);
@@ -227,22 +194,20 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
 
     /// <summary>
     /// Puts a host that was updated and recorded back to what it ran before, because another host of its fleet failed:
-    /// a journaled start-first change of its own (the images are still here), and the records as they were.
+    /// a journaled change of its own (the images are still here), and the records as they were.
     /// </summary>
-    private async Task RevertAsync(DeployRequest request, ServerRecords before, DeployJournal applied, ComposeFlavor flavor,
-        IReadOnlyList<IReadOnlyList<ServicePlan>> waves, IReadOnlyDictionary<string, string> after, CancellationToken cancellation)
+    private async Task RevertAsync(DeployRequest request, ServerRecords before, DeployJournal applied, IReadOnlyDictionary<string, string> after, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
-        var rollout = new Rollout(config, target, log);
-        var running = await RunningAsync(rollout, waves, cancellation);
+        var running = await applier.RunningAsync(request.Services, cancellation);
         var journal = new DeployJournal("revert", request.Owner.Token, Who(request.Owner), request.Services,
-            request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, Ids(running));
+            request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, running);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
-            foreach (var wave in waves) await rollout.ApplyAsync(Compose(flavor, Restored(after, applied.From)), wave, running, cancellation);
+            await applier.ApplyAsync(request.Services, Restored(after, applied.From), journal, cancellation);
             await CommitAsync(before.Current, before.Previous, AuditEntry.For(request, journal.From, "reverted: another host of the fleet failed", clock.Elapsed, log.Redact) with { Action = "revert", To = to }, cancellation);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
@@ -250,6 +215,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
             throw Uncommitted(failure, journal, $"putting back {Describe(applied.From)} after another host failed did not finish");
         }
     }
+
+    /// <summary>The user's hooks of a stage on this machine: for this target alone, or once for the whole fleet while every host is locked.</summary>
+    private Task HooksAsync(string stage, DeployRequest request, CancellationToken cancellation) => Fleet is not null
+        ? Fleet.HooksAsync(stage, cancellation)
+        : Steps.HooksAsync(stage == "pre-deploy" ? config.Deploy.Hooks.PreDeploy : config.Deploy.Hooks.PostDeploy, stage, request, [target.Target], cancellation);
 
     /// <summary>
     /// The files in one round trip, each written whole, then moved in place; the env file (<paramref name="secretFile"/>)
@@ -263,19 +233,6 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         if (together.Count > 0) await target.RunAsync(RemoteFiles.Upload(together, secretFile), cancellation);
     }
 
-    /// <summary>Each service's running containers before the change: the ones the journal keeps, the ones a rollout replaces.</summary>
-    private static async Task<Dictionary<string, IReadOnlyList<ServiceContainer>>> RunningAsync(Rollout rollout,
-        IReadOnlyList<IReadOnlyList<ServicePlan>> waves, CancellationToken cancellation)
-    {
-        var running = new Dictionary<string, IReadOnlyList<ServiceContainer>>();
-        foreach (var plan in waves.SelectMany(w => w))
-            running[plan.ComposeService] = (await rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).ToList();
-        return running;
-    }
-
-    private static Dictionary<string, IReadOnlyList<string>> Ids(Dictionary<string, IReadOnlyList<ServiceContainer>> running) =>
-        running.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)r.Value.Select(c => c.Id).ToList());
-
     private static Dictionary<string, string> Restored(IReadOnlyDictionary<string, string> after, IReadOnlyDictionary<string, string?> from)
     {
         var restored = new Dictionary<string, string>(after);
@@ -288,26 +245,13 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         return restored;
     }
 
-    /// <summary>The failing service's last log lines; a log that cannot be read never stands in the way of the undo.</summary>
-    private async Task ShowLogsQuietlyAsync(Rollout rollout, ServicePlan plan, CancellationToken cancellation)
-    {
-        try
-        {
-            await rollout.ShowLogsAsync(plan.Name, (await rollout.ContainersAsync(plan, cancellation)).Select(c => c.Id), cancellation);
-        }
-        catch (Exception error) when (error is CommandFailedException or CommandTimedOutException)
-        {
-            log.Warning($"{plan.Name}: its logs could not be read ({FirstLine(error)})");
-        }
-    }
-
     private Exception Lost(SshConnectionException lost, DeployJournal journal) => new DeployFailedException(
-        $"{lost.Message}\nThe server may now run {Describe(journal.To)} unverified; .octavios/journal.env records the change. " +
+        $"{lost.Message}\nThe server may now run {Describe(journal.To)} unverified; {DeployJournal.File} records the change. " +
         $"The next Deploy or Rollback puts back {Describe(journal.From)} (it takes the lock over once the lost run's heartbeat is {config.Deploy.LockStaleSeconds}s old).");
 
-    /// <summary>The containers are settled but the records could not be committed (full disk, lost answer): the journal still says so.</summary>
+    /// <summary>The target is settled but the records could not be committed (full disk, lost answer): the journal still says so.</summary>
     private static Exception Uncommitted(Exception failure, DeployJournal journal, string what) => new DeployFailedException(
-        $"{what} ({FirstLine(failure)}). .octavios/journal.env still records the change: the next Deploy or Rollback puts back " +
+        $"{what} ({FirstLine(failure)}). {DeployJournal.File} still records the change: the next Deploy or Rollback puts back " +
         $"what versions.env names ({Describe(journal.From)}) and records it.");
 
     /// <summary>The records of a finished change, the audit line and the journal's removal, in one atomic sequence.</summary>
@@ -321,44 +265,11 @@ public sealed class Deployer(SuiteConfig config, ICommandRunner target, ICommand
         return target.RunAsync(RemoteFiles.Apply(changes, "commit the records"), cancellation);
     }
 
-    private ComposeCommands Compose(ComposeFlavor flavor, IReadOnlyDictionary<string, string> versions) =>
-        ComposeCommands.ForProject(config, flavor, envFile, versions);
-
-    private IReadOnlyList<ComposeFile> ComposeFiles() =>
-        _composeFiles ??= config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
-
-    private IReadOnlyList<ComposeFile>? _composeFiles;
-
-    /// <summary>The services in depends_on order, wave by wave, each with how it is replaced.</summary>
-    private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<string> services)
-    {
-        var files = ComposeFiles();
-        var plans = services.Where(config.Services.ContainsKey).Select(s => ServicePlan.For(config, files, s)).ToList();
-        return DependencyOrder.Waves(files, plans.Select(p => p.ComposeService).ToList())
-            .Select(wave => (IReadOnlyList<ServicePlan>)wave.Select(name => plans.First(p => p.ComposeService == name)).ToList())
-            .ToList();
-    }
-
-    private static ServicePlan ServiceOf(IReadOnlyList<IReadOnlyList<ServicePlan>> waves, string service) =>
-        waves.SelectMany(w => w).First(p => p.Name == service || p.ComposeService == service);
-
-    private async Task PullAsync(ComposeCommands compose, IReadOnlyList<IReadOnlyList<ServicePlan>> waves, RegistryCredentials? credentials, CancellationToken cancellation)
-    {
-        var services = waves.SelectMany(w => w).Select(p => p.ComposeService).ToList();
-        // The docker CLI pulls the images the suite's own variables name, without Compose's start-up (v1's is Python, ~0.5 s);
-        // Compose pulls when an image needs a variable only the server knows.
-        var unknown = new List<string>();
-        var images = services.Select(s => ComposeFile.ImageOf(ComposeFiles(), s, name => compose.Variables.GetValueOrDefault(name), unknown)).ToList();
-        var pullCommand = (unknown.Count == 0 && images.All(i => i is { Length: > 0 }) ? DockerCommands.PullAll(images!) : compose.Pull(services))
-            with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
-        await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
-    }
-
     /// <summary>
-    /// A rollback without a version (<see cref="DeployRequest.ToPrevious"/>) goes to the server's own rollback targets,
+    /// A rollback without a version (<see cref="DeployRequest.ToPrevious"/>) goes to the target's own rollback targets,
     /// read under its lock: the hosts of a fleet may each have others. A dry run shows them as placeholders.
     /// </summary>
-    internal static DeployRequest RollbackTargetsOf(DeployRequest request, ServerRecords records, ICommandRunner server, IDeployLog log)
+    private static DeployRequest RollbackTargetsOf(DeployRequest request, ServerRecords records, ICommandRunner server, IDeployLog log)
     {
         if (!request.ToPrevious || server.IsDryRun) return request;
         request = request with { Versions = records.RollbackTargets(request.Versions.Keys, server.Target), ToPrevious = false };

@@ -1,0 +1,132 @@
+using Octavios.Deploy.Commands;
+using Octavios.Deploy.Compose;
+using Octavios.Deploy.Configuration;
+using Octavios.Deploy.Execution;
+using Octavios.Deploy.Health;
+using Octavios.Deploy.Registry;
+
+namespace Octavios.Deploy.Deployment;
+
+/// <summary>
+/// A change on one Compose host: the selected services recreated wave by wave (depends_on), each start-first or by
+/// recreate (<see cref="Rollout"/>), gated healthy then stable; an undo converges them back on the previous versions,
+/// keeping the containers that ran before (never pulling).
+/// </summary>
+public sealed class ComposeApplier(SuiteConfig config, ICommandRunner target, IDeployLog log, string? envFile, bool pull) : IChangeApplier
+{
+    private readonly Rollout _rollout = new(config, target, log);
+    private Dictionary<string, IReadOnlyList<ServiceContainer>> _running = new();
+    private ComposeFlavor? _flavor;
+    private IReadOnlyList<ComposeFile>? _composeFiles;
+
+    public IReadOnlyDictionary<string, string> Uploads { get; } = new Dictionary<string, string>();
+
+    public TimeSpan UndoBound => TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60);
+
+    public IEnumerable<string> Warnings => _rollout.SlowStops.Select(slow =>
+        $"{slow.Service}: its old container took {slow.Seconds:0.0}s to stop, its whole grace period: PID 1 ignores SIGTERM. " +
+        "Give the service init: true (an init that forwards signals), or a STOPSIGNAL / stop_signal its server obeys.");
+
+    public async Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
+    {
+        var compose = await ComposeAsync(versions, cancellation);
+        if (!pull) return;
+        var services = Waves(request.Services).SelectMany(w => w).ToList();
+        log.Information($"[{target.Target}] pulling {string.Join(", ", services.Select(p => p.Name))}");
+        await PullAsync(compose, services.Select(p => p.ComposeService).ToList(), request.Credentials, cancellation);
+    }
+
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<string> services, CancellationToken cancellation)
+    {
+        _running = new Dictionary<string, IReadOnlyList<ServiceContainer>>();
+        foreach (var plan in Waves(services).SelectMany(w => w))
+            _running[plan.ComposeService] = (await _rollout.ContainersAsync(plan, cancellation)).Where(c => c.Running).ToList();
+        return _running.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)r.Value.Select(c => c.Id).ToList());
+    }
+
+    public async Task ApplyAsync(IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation)
+    {
+        var compose = await ComposeAsync(versions, cancellation);
+        foreach (var wave in Waves(services)) await _rollout.ApplyAsync(compose, wave, _running, cancellation);
+    }
+
+    public async Task<string> UndoAsync(Exception failure, IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal,
+        CancellationToken cancellation)
+    {
+        var waves = Waves(services);
+        if (failure is HealthGateException unhealthy) await ShowLogsQuietlyAsync(waves.SelectMany(w => w).First(p => p.Name == unhealthy.Service || p.ComposeService == unhealthy.Service), cancellation);
+        // A start-first release that failed its gate was removed before it took any traffic: nothing to put back.
+        var outcome = failure is NeverTookTrafficException ? "it never took traffic, the previous release kept serving" : "rolled back to the previous versions";
+        var compose = await ComposeAsync(versions, cancellation);
+        try
+        {
+            foreach (var plan in waves.SelectMany(w => w))
+                await _rollout.ConvergeAsync(compose, plan, journal.KeptOf(plan.ComposeService), recreate: true, cancellation);
+        }
+        catch (HealthGateException again)
+        {
+            // The previous versions run again, unhealthy: the records name what runs.
+            outcome = $"rolled back, but the previous release is not healthy: {again.Message.Split('\n')[0]}";
+        }
+
+        return outcome;
+    }
+
+    public async Task<string> RepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
+    {
+        var compose = await ComposeAsync(versions, cancellation);
+        try
+        {
+            foreach (var plan in Waves(journal.Services).SelectMany(w => w))
+                await _rollout.ConvergeAsync(compose, plan, journal.KeptOf(plan.ComposeService), recreate: false, cancellation);
+            return "put back";
+        }
+        catch (HealthGateException failure)
+        {
+            return $"put back, but not healthy: {failure.Message.Split('\n')[0]}";
+        }
+    }
+
+    private async Task<ComposeCommands> ComposeAsync(IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
+    {
+        _flavor ??= await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);
+        return ComposeCommands.ForProject(config, _flavor.Value, envFile, versions);
+    }
+
+    private IReadOnlyList<ComposeFile> ComposeFiles() =>
+        _composeFiles ??= config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
+
+    /// <summary>The services in depends_on order, wave by wave, each with how it is replaced.</summary>
+    private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<string> services)
+    {
+        var files = ComposeFiles();
+        var plans = services.Where(config.Services.ContainsKey).Select(s => ServicePlan.For(config, files, s)).ToList();
+        return DependencyOrder.Waves(files, plans.Select(p => p.ComposeService).ToList())
+            .Select(wave => (IReadOnlyList<ServicePlan>)wave.Select(name => plans.First(p => p.ComposeService == name)).ToList())
+            .ToList();
+    }
+
+    private async Task PullAsync(ComposeCommands compose, IReadOnlyList<string> services, RegistryCredentials? credentials, CancellationToken cancellation)
+    {
+        // The docker CLI pulls the images the suite's own variables name, without Compose's start-up (v1's is Python, ~0.5 s);
+        // Compose pulls when an image needs a variable only the server knows.
+        var unknown = new List<string>();
+        var images = services.Select(s => ComposeFile.ImageOf(ComposeFiles(), s, name => compose.Variables.GetValueOrDefault(name), unknown)).ToList();
+        var pullCommand = (unknown.Count == 0 && images.All(i => i is { Length: > 0 }) ? DockerCommands.PullAll(images!) : compose.Pull(services))
+            with { Timeout = TimeSpan.FromSeconds(config.Deploy.PullTimeoutSeconds) };
+        await target.RunAsync(credentials is null ? pullCommand : DockerCommands.WithTemporaryLogin(config.Registry, credentials.Username, credentials.Password, pullCommand), cancellation);
+    }
+
+    /// <summary>The failing service's last log lines; a log that cannot be read never stands in the way of the undo.</summary>
+    private async Task ShowLogsQuietlyAsync(ServicePlan plan, CancellationToken cancellation)
+    {
+        try
+        {
+            await _rollout.ShowLogsAsync(plan.Name, (await _rollout.ContainersAsync(plan, cancellation)).Select(c => c.Id), cancellation);
+        }
+        catch (Exception error) when (error is CommandFailedException or CommandTimedOutException)
+        {
+            log.Warning($"{plan.Name}: its logs could not be read ({error.Message.Split('\n')[0]})");
+        }
+    }
+}
