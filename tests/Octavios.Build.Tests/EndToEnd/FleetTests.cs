@@ -171,8 +171,23 @@ public class FleetTests
     {
         var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
         var connections = _lab.Hosts.Select(h => h.Connections()).ToList();
+        // The fleet's hooks run once, while every host holds its lock; a hook that runs the suite again is a run of its own.
+        var trace = Path.Combine(_app.Directory, "hooks.txt");
+        var locked = string.Join(" && ", _lab.Hosts.Select(h => $"test -L '{Path.Combine(h.ProjectDirectory, Octavios.Deploy.Commands.LockCommands.Link)}'"));
+        var hooks = $"""
+              hooks:
+                preDeploy:
+                  - ({locked}) && echo "pre locked $OCTAVIOS_HOOK_HOSTS" >> '{trace}'
+                  - "'{SuiteRun.RepositoryRoot}/build.sh' --target=Env --config='{_app.ConfigPath}' > '{trace}.inner' 2>&1; echo inner $? >> '{trace}'"
+                postDeploy:
+                  - ({locked}) && echo "post locked" >> '{trace}'
+
+            """;
+        _app.Configure(ExampleApp.StableSetting + "\n", ExampleApp.StableSetting + "\n" + hooks);
 
         Ok("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive");
+        _app.Configure(ExampleApp.StableSetting + "\n" + hooks, ExampleApp.StableSetting + "\n");
+        Assert.That(File.ReadAllLines(trace), Is.EqualTo(new[] { $"pre locked {_lab.Servers}", "inner 0", "post locked" }), File.ReadAllText(trace + ".inner"));
 
         for (var i = 0; i < _lab.Hosts.Count; i++)
         {
