@@ -4,7 +4,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>./build.sh itself against the example app, a real Docker engine and a real registry on loopback.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class BuildScriptTests
 {

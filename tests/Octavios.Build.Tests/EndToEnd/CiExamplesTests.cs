@@ -8,7 +8,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// examples/ci: the GitHub Actions workflow and the GitLab pipeline are parsed and the commands that call the suite run,
 /// in order, against the example app (the local environment and a loopback registry stand in for production).
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public partial class CiExamplesTests
 {

@@ -4,7 +4,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>Output that fits where it goes: plain text when redirected; groups, annotations, outputs and summaries on GitHub Actions.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class CiOutputTests
 {
@@ -42,7 +42,7 @@ public class CiOutputTests
 }
 
 /// <summary>A deploy is never silent for long: every phase, the health gate included, says where it is.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class ProgressTests
 {

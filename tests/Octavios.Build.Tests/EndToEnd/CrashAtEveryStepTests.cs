@@ -14,7 +14,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// hold: backend runs exactly one version, healthy, the one versions.env names; its rollback target is the version
 /// it ran before its last successful change; no lock, no journal, no temporary file; every audit line whole.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class CrashAtEveryStepTests
 {

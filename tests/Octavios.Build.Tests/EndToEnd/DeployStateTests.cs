@@ -7,7 +7,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// Records that stay true: rollback targets per service, a rollback that needs no registry, a gate that watches past the
 /// first healthy answer, a chain that fails before pushing, latest that names what runs, a lock that says what is wrong.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class DeployStateTests
 {

@@ -4,7 +4,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>Deploy, Verify and Rollback through ./build.sh against a real sshd, Docker engine and registry on loopback.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class DeployTests
 {

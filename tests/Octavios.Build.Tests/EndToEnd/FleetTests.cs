@@ -7,7 +7,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// Deploy to a fleet of three hosts (<see cref="FleetLab"/>: each its own network namespace, Docker engine and sshd),
 /// all on 0.2.2 to begin with. On h2 the env file makes backend 0.2.4 crash, so that release fails on h2 only.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class FleetTests
 {

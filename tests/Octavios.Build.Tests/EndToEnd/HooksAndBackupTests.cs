@@ -4,7 +4,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>Deploy's hooks (local) and backup (on the server), through ./build.sh against the real rig.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class HooksAndBackupTests
 {

@@ -8,7 +8,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// wait, on a real sshd, engine and registry: after the run, or after the next run's reconciliation, backend runs one
 /// version, healthy, the one the records name; the lock is released; no journal is left.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class InterruptionTests
 {

@@ -5,7 +5,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>A configuration that names only services, paths, version variables and health: build settings come from compose build: sections.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public partial class MinimalConfigurationTests
 {

@@ -3,7 +3,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>An operator's first server and view of it: Setup on nothing, the first Deploy, then Status, Logs and History.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class OperatorTests
 {

@@ -3,7 +3,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>Prune on the server: old releases go, the running one, the kept ones and the rollback version stay.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class PruneTests
 {

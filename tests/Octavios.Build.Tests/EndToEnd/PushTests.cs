@@ -4,7 +4,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>Detect → Build → Tag → Push through ./build.sh on a real engine and a registry with htpasswd auth.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class PushTests
 {

@@ -11,7 +11,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// diagnostic verbosity with GitHub Actions output on; then everything written (console, reports, step summaries and
 /// outputs, the server's files but its env file, temporary files) is scanned for every planted value and each of its lines.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class SecretLeakTests
 {

@@ -7,7 +7,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// Secrets masked by value on a Compose v1 server, server files that stay private, and Prune by semver precedence,
 /// through ./build.sh on the real rig.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class SecretsAndServerFilesTests
 {

@@ -4,7 +4,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>SSH the way operators have it: a key held only by ssh-agent, a passphrase-protected key, a ~/.ssh/config alias.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class SshAccessTests
 {
@@ -78,7 +78,7 @@ public class SshAccessTests
 /// A server reachable only through a bastion: its sshd port refuses every local connection but those of the bastion's
 /// login user (an iptables owner rule), so the suite must go through ProxyJump; both host keys are checked.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class BastionTests
 {

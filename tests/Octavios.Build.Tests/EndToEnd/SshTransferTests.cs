@@ -3,7 +3,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>--transfer=ssh to a real sshd whose commands reach a second, separate Docker engine; bytes counted on the wire.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class SshTransferTests
 {

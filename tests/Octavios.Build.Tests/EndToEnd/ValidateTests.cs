@@ -7,7 +7,7 @@ using Octavios.Build.Tests.Support;
 namespace Octavios.Build.Tests.EndToEnd;
 
 /// <summary>./build.sh --target=Validate against the example app, a real registry and a real sshd on loopback.</summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class ValidateTests
 {

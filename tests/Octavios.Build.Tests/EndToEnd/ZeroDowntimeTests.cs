@@ -7,7 +7,7 @@ namespace Octavios.Build.Tests.EndToEnd;
 /// Start-first deploys on the real rig, behind the example's Caddy proxy (it re-resolves Docker's DNS every second,
 /// retries within a second, does no health checks of its own), under a bounded load probe on loopback.
 /// </summary>
-[Category("EndToEnd")]
+[EndToEnd]
 [NonParallelizable]
 public class ZeroDowntimeTests
 {
