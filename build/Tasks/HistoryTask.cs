@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using System.Globalization;
 using Octavios.Build.Host;
 using Octavios.Deploy.Commands;

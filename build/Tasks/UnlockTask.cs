@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using Octavios.Build.Host;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Deployment;

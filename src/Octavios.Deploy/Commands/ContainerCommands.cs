@@ -79,3 +79,16 @@ public static class ContainerCommands
 
     public static Command Remove(string container) => new(Docker, ["rm", "--force", container]) { Title = "remove a container", Timeout = TimeSpan.FromMinutes(2) };
 }
+
+/// <summary>A container of a service as <see cref="ContainerCommands.OfService"/> lists it.</summary>
+public sealed record ServiceContainer(string Id, string State, string Image)
+{
+    public static IReadOnlyList<ServiceContainer> Parse(string output) =>
+        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' ', 3))
+            .Where(p => p.Length == 3)
+            .Select(p => new ServiceContainer(p[0], p[1], p[2]))
+            .ToList();
+
+    public bool Running => State == "running";
+}

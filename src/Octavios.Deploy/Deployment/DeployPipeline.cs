@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.EnvFiles;
 using Octavios.Deploy.Execution;

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using System.Diagnostics;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
@@ -69,7 +70,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
             throw new FleetStoppedException($"[{target.Target}] not changed: the fleet stopped before this host's turn");
 
         var running = await applier.RunningAsync(request.Services, cancellation);
-        var journal = new DeployJournal(request.Action, request.Owner.Token, Who(request.Owner), request.Services, from, request.Versions, running);
+        var journal = new DeployJournal(request.Action, request.Owner.Token, request.Owner.Signature, request.Services, from, request.Versions, running);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
@@ -90,7 +91,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         try
         {
             // Past the gate, an interruption no longer undoes anything: the records of the healthy release are written.
-            await CommitAsync(current, previous, done = AuditEntry.For(request, from, "succeeded", clock.Elapsed, log.Redact), CancellationToken.None);
+            await CommitAsync(current, previous, done = Audit(request, from, "succeeded", clock.Elapsed), CancellationToken.None);
         }
         catch (Exception failure) when (failure is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
         {
@@ -146,7 +147,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
                                             $"{DeployJournal.File} still records it: the next Deploy or Rollback tries again.");
         }
 
-        await CommitAsync(null, null, journal.Undone(Who(owner), environment, back, outcome, clock.Elapsed.TotalSeconds), cancellation);
+        await CommitAsync(null, null, journal.Undone(owner.Signature, environment, back, outcome, clock.Elapsed.TotalSeconds), cancellation);
         log.Information($"[{target.Target}] {outcome}: {Describe(back)}");
         if (outcome != "put back") throw new DeployFailedException($"[{target.Target}] the unfinished {journal.Describe()} was undone, {outcome}.");
         return records with { Journal = null };
@@ -173,14 +174,14 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         catch (Exception again) when (again is ChangeNotSettledException or CommandFailedException or CommandTimedOutException or OperationCanceledException)
         {
             // What runs is not known: the journal stays, so the next run puts the recorded versions back.
-            await target.TryRunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, AuditEntry.For(request, journal.From, $"failed: {reason}; rollback did not finish: {FirstLine(again)}", clock.Elapsed, log.Redact).ToJsonLine())], "audit"), undo);
+            await target.TryRunAsync(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, Audit(request, journal.From, $"failed: {reason}; rollback did not finish: {FirstLine(again)}", clock.Elapsed).ToJsonLine())], "audit"), undo);
             throw Uncommitted(again, journal, $"{request.Action} of {string.Join(", ", request.Services)} failed ({reason}) and putting back the previous versions did not finish");
         }
 
         // A release that never went live changes neither the current versions nor the rollback targets.
         try
         {
-            await CommitAsync(null, null, AuditEntry.For(request, journal.From, $"failed: {reason}; {outcome}", clock.Elapsed, log.Redact), undo);
+            await CommitAsync(null, null, Audit(request, journal.From, $"failed: {reason}; {outcome}", clock.Elapsed), undo);
         }
         catch (Exception again) when (again is CommandFailedException or CommandTimedOutException or SshConnectionException or OperationCanceledException)
         {
@@ -202,13 +203,13 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
         var running = await applier.RunningAsync(request.Services, cancellation);
-        var journal = new DeployJournal("revert", request.Owner.Token, Who(request.Owner), request.Services,
+        var journal = new DeployJournal("revert", request.Owner.Token, request.Owner.Signature, request.Services,
             request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, running);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
             await applier.ApplyAsync(request.Services, Restored(after, applied.From), journal, cancellation);
-            await CommitAsync(before.Current, before.Previous, AuditEntry.For(request, journal.From, "reverted: another host of the fleet failed", clock.Elapsed, log.Redact) with { Action = "revert", To = to }, cancellation);
+            await CommitAsync(before.Current, before.Previous, Audit(request, journal.From, "reverted: another host of the fleet failed", clock.Elapsed) with { Action = "revert", To = to }, cancellation);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
@@ -277,7 +278,10 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         return request;
     }
 
-    internal static string Who(LockOwner owner) => owner.Who + "@" + owner.Machine;
+    /// <summary>The audit line of this run's change; its result (failure reasons quote servers' output) masked by the log's redaction.</summary>
+    private AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, TimeSpan elapsed) =>
+        new(request.Action, request.Owner.Signature, DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
+            request.Versions, log.Redact(result), elapsed.TotalSeconds);
 
     internal static string Describe<T>(IReadOnlyDictionary<string, T> versions) =>
         string.Join(", ", versions.Select(v => $"{v.Key}={(v.Value is null ? "(compose default)" : v.Value.ToString())}"));

@@ -1,3 +1,5 @@
+using Octavios.Deploy.Records;
+
 namespace Octavios.Deploy.Deployment;
 
 /// <summary>

@@ -34,18 +34,6 @@ public sealed record ServicePlan(string Name, string ComposeService, ServiceShap
     }
 }
 
-/// <summary>A container of a service as the engine reports it.</summary>
-public sealed record ServiceContainer(string Id, string State, string Image)
-{
-    public static IReadOnlyList<ServiceContainer> Parse(string output) =>
-        output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.Split(' ', 3))
-            .Where(p => p.Length == 3)
-            .Select(p => new ServiceContainer(p[0], p[1], p[2]))
-            .ToList();
-
-    public bool Running => State == "running";
-}
 
 /// <summary>An old container that used its whole grace period to stop: its PID 1 ignored SIGTERM.</summary>
 public sealed record SlowStop(string Service, double Seconds);

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using System.Diagnostics;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Compose;
@@ -163,13 +164,3 @@ public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environme
     }
 }
 
-/// <summary>A Swarm service as <see cref="SwarmCommands.ServiceState"/> prints it.</summary>
-public sealed record SwarmServiceState(string Version, string UpdateState, string UpdateStartedAt, string UpdateMessage, string Image, string Replicas)
-{
-    public bool AllRunning => Replicas.Split('/') is [var running, var desired] && running == desired.Split(' ')[0] && running != "0";
-
-    public static SwarmServiceState? Parse(string line) =>
-        line.Trim().Split('|') is [var version, var state, var started, var message, var image, var replicas]
-            ? new SwarmServiceState(version, state, started, message, image, replicas)
-            : null;
-}

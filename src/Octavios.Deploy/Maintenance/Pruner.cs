@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Deployment;

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using System.Globalization;
 using System.Text.Json;
 using Octavios.Deploy.Commands;

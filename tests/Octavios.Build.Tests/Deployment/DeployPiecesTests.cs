@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using Octavios.Deploy;
 using Octavios.Deploy.Compose;
 using Octavios.Deploy.Configuration;

@@ -1,3 +1,5 @@
+using Octavios.Deploy.Records;
+using Octavios.Deploy.Commands;
 using Octavios.Build.Host;
 using Octavios.Deploy.Compose;
 using Octavios.Deploy.Deployment;

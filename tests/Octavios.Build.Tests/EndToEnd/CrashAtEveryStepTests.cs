@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using Octavios.Deploy.Output;
 using System.Text.Json;
 using Octavios.Build.Tests.Support;

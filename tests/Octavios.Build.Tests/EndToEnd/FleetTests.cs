@@ -1,3 +1,4 @@
+using Octavios.Deploy.Records;
 using Octavios.Build.Host;
 using Octavios.Build.Tests.Support;
 
@@ -103,7 +104,7 @@ public class FleetTests
         var held = Path.Combine(_lab.Hosts[1].ProjectDirectory, ".octavios");
         Directory.CreateDirectory(Path.Combine(held, "lock.someoneelse"));
         File.WriteAllText(Path.Combine(held, "lock.someoneelse", "owner.json"),
-            Octavios.Deploy.Deployment.LockOwner.Create("alice", "laptop", "deploy web 9.9.9").ToJson());
+            Octavios.Deploy.Records.LockOwner.Create("alice", "laptop", "deploy web 9.9.9").ToJson());
         File.WriteAllText(Path.Combine(held, "lock.someoneelse", "heartbeat"), "");
         File.CreateSymbolicLink(Path.Combine(held, "deploy.lock"), "lock.someoneelse");
         try

@@ -4,11 +4,14 @@ using System.Text.Json;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Records;
 
 /// <summary>Who holds the deploy lock, from which machine, since when, doing what; the token tells one holder from another.</summary>
 public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since, string What, string Token)
 {
+    /// <summary>Who, where: <c>user@machine</c>, as the audit log and the journal name a run.</summary>
+    public string Signature => Who + "@" + Machine;
+
     public static LockOwner Create(string who, string machine, string what) =>
         new(who, machine, DateTimeOffset.UtcNow, what, Guid.NewGuid().ToString("N")[..16]);
 

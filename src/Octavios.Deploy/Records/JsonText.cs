@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Records;
 
 /// <summary>A JSON object written field by field: the serializer's reflection costs ~15 ms at the first record of every run.</summary>
 public static class JsonText

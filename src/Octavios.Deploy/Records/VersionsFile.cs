@@ -1,4 +1,4 @@
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Records;
 
 /// <summary>
 /// The versions the server runs, one KEY=X.Y.Z a line (BACKEND_VERSION=0.2.3), kept in .octavios/versions.env, and each

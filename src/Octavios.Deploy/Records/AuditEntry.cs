@@ -1,4 +1,4 @@
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Records;
 
 /// <summary>One line of the server's audit log (.octavios/audit.log): one JSON object per deploy or rollback.</summary>
 public sealed record AuditEntry(
@@ -13,11 +13,6 @@ public sealed record AuditEntry(
     double DurationSeconds)
 {
     public const string File = ".octavios/audit.log";
-
-    /// <summary>The line of a deploy or rollback; its result (failure reasons quote servers' output) masked by <paramref name="redact"/>.</summary>
-    public static AuditEntry For(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, TimeSpan elapsed, Func<string, string> redact) =>
-        new(request.Action, DeployTransaction.Who(request.Owner), DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
-            request.Versions, redact(result), elapsed.TotalSeconds);
 
     public string ToJsonLine() => JsonText.Object(w =>
     {

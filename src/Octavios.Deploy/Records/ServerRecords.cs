@@ -1,6 +1,6 @@
 using Octavios.Deploy.Commands;
 
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Records;
 
 /// <summary>
 /// What a server's .octavios/ says, read in one round trip: the versions it runs, each variable's rollback target
@@ -38,7 +38,7 @@ public sealed record ServerRecords(
     {
         var missing = variables.Where(v => !Previous.ContainsKey(v)).ToList();
         if (missing.Count > 0)
-            throw new DeployFailedException($"[{server}] no previous version is recorded for {string.Join(", ", missing)}: give one with --version=X.Y.Z.");
+            throw new InvalidOperationException($"[{server}] no previous version is recorded for {string.Join(", ", missing)}: give one with --version=X.Y.Z.");
         return variables.ToDictionary(v => v, v => Previous[v]);
     }
 

@@ -1,4 +1,4 @@
-namespace Octavios.Deploy.Deployment;
+namespace Octavios.Deploy.Records;
 
 /// <summary>
 /// A change in progress on a server (.octavios/journal.env), written before any container changes and removed in the
