@@ -26,7 +26,7 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
     {
         if (environment.Kind == EnvironmentKind.Swarm)
         {
-            var applier = new SwarmApplier(config, environment, hosts[0].Runner, log, loadedEnvFile);
+            var applier = new SwarmApplier(config, environment, hosts[0].Runner, log, loadedEnvFile, request.Credentials is not null);
             return Single(hosts[0], await new DeployTransaction(config, applier, hosts[0].Runner, local, log, envFile).RunAsync(request, cancellation));
         }
 

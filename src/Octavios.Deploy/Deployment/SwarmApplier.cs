@@ -21,10 +21,10 @@ public sealed class SwarmUpdateFailedException(string message, bool rolledBack) 
 /// failing tasks' errors. Swarm does the rolling, the health checks and its own rollback; an update that did not settle
 /// (interrupted, timed out) is undone by deploying the recorded versions again.
 /// </summary>
-public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environment, ICommandRunner manager, IDeployLog log, LoadedEnvFile? envFile) : IChangeApplier
+/// <param name="withRegistryAuth">The run has registry credentials: the nodes get them with every stack deploy, a repair's too.</param>
+public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environment, ICommandRunner manager, IDeployLog log, LoadedEnvFile? envFile,
+    bool withRegistryAuth) : IChangeApplier
 {
-    private bool _withRegistryAuth;
-
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
 
     private string Stack => config.Compose.Project;
@@ -51,11 +51,7 @@ public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environme
 
     public IEnumerable<string> Warnings => [];
 
-    public Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
-    {
-        _withRegistryAuth = request.Credentials is not null;
-        return Task.CompletedTask;
-    }
+    public Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation) => Task.CompletedTask;
 
     public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<string> services, CancellationToken cancellation) =>
         Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(new Dictionary<string, IReadOnlyList<string>>());
@@ -92,7 +88,7 @@ public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environme
         foreach (var service in services) before[service] = await StateAsync(service, cancellation);
 
         log.Information($"[{manager.Target}] docker stack deploy {Stack}: {DeployTransaction.Describe(versions.Where(v => selected.Any(s => config.Services[s].VersionVariable == v.Key)).ToDictionary())}");
-        await manager.RunAsync(SwarmCommands.Deploy(Stack, StackFiles, Variables(versions), _withRegistryAuth), cancellation);
+        await manager.RunAsync(SwarmCommands.Deploy(Stack, StackFiles, Variables(versions), withRegistryAuth), cancellation);
 
         var failures = new List<string>();
         var settled = true;
