@@ -52,7 +52,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
         _hosts = new Lazy<IReadOnlyList<DeployTarget>>(() => CreateHosts(DryRun));
         _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
-        Release = new ReleasePlanner(Config, () => Services, Options.Version, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
+        Release = new ReleasePlanner(Config, () => Services, RequireVersion, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
         GitHub = new GitHubActionsOutput(() => Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker, run.WriteCommandLine ?? Console.Out.WriteLine);
         Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.IsRemote,
             Options.LockWait, Variable, Variable("OCTAVIOS_BUILD_PROGRAM") ?? "./build.sh");

@@ -10,9 +10,10 @@ namespace Octavios.Deploy.Images;
 /// <summary>
 /// The images of one release and what the registry already holds of them: planned once (one timestamp for Build, Tag
 /// and Push), a release tag from this commit skipped, one from another commit refused unless forced; registry
-/// credentials looked up once per registry, their passwords masked.
+/// credentials looked up once per registry, their passwords masked. <paramref name="version"/> gives the run's
+/// --version, or says it is missing (the run's one check of it).
 /// </summary>
-public sealed class ReleasePlanner(SuiteConfig config, Func<IReadOnlyList<string>> services, ReleaseVersion? version, bool noCache,
+public sealed class ReleasePlanner(SuiteConfig config, Func<IReadOnlyList<string>> services, Func<ReleaseVersion> version, bool noCache,
     bool force, ICommandRunner local, IDeployLog log, SecretMasker masker, Func<string, string?> variables)
 {
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;
@@ -26,11 +27,8 @@ public sealed class ReleasePlanner(SuiteConfig config, Func<IReadOnlyList<string
 
     public string Revision => _revision ??= RepositoryInfo.HeadRevision(config.BaseDirectory);
 
-    public ReleaseVersion RequireVersion() =>
-        version ?? throw new DeployInputException("--version is required for this target (e.g. --version=0.2.3).");
-
     public IReadOnlyList<ImagePlan> Images => _images ??= services()
-        .Select(s => ImagePlan.Create(config, s, RequireVersion(), Revision, _startedAt, null, noCache))
+        .Select(s => ImagePlan.Create(config, s, version(), Revision, _startedAt, null, noCache))
         .ToList();
 
     /// <summary>Before anything is built for a push: the registry must be reachable with credentials if it wants them.</summary>
@@ -53,12 +51,12 @@ public sealed class ReleasePlanner(SuiteConfig config, Func<IReadOnlyList<string
         if (!checkRegistry) return _toShip = Images;
         var statuses = await ReleaseGuard.CheckAsync(Images, Revision, Registry, await CredentialsFor(config.Registry));
         foreach (var status in statuses.Where(s => s.State == ReleaseState.AlreadyPushed))
-            log.Information($"{status.Service} {RequireVersion()} is already on {config.Registry}, built from this commit ({status.Digest}): not built or pushed again");
+            log.Information($"{status.Service} {version()} is already on {config.Registry}, built from this commit ({status.Digest}): not built or pushed again");
         var moved = statuses.Where(s => s.State == ReleaseState.OtherCommit).ToList();
         if (moved.Count > 0 && !force)
             throw new InvalidOperationException(string.Join("\n", moved.Select(s =>
-                $"{s.Service}:{RequireVersion()} is already on {config.Registry}, built from commit {s.Revision ?? "(no revision label)"} ({s.Digest}), not {Revision[..Math.Min(12, Revision.Length)]}: a release tag never moves. Release a new version, or pass --force.")));
-        foreach (var status in moved) log.Warning($"--force: replacing {status.Service}:{RequireVersion()} ({status.Digest}, commit {status.Revision})");
+                $"{s.Service}:{version()} is already on {config.Registry}, built from commit {s.Revision ?? "(no revision label)"} ({s.Digest}), not {Revision[..Math.Min(12, Revision.Length)]}: a release tag never moves. Release a new version, or pass --force.")));
+        foreach (var status in moved) log.Warning($"--force: replacing {status.Service}:{version()} ({status.Digest}, commit {status.Revision})");
         var skip = statuses.Where(s => s.State == ReleaseState.AlreadyPushed).Select(s => s.Service).ToHashSet();
         return _toShip = Images.Where(i => !skip.Contains(i.Service)).ToList();
     }
