@@ -1,3 +1,4 @@
+using Octavios.Deploy.Compose;
 using Octavios.Deploy.Output;
 using Cake.Core;
 using Octavios.Build.Host;
@@ -54,7 +55,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
         Release = new ReleasePlanner(Config, () => Services, RequireVersion, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
         GitHub = new GitHubActionsOutput(() => Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker, run.WriteCommandLine ?? Console.Out.WriteLine);
-        Requests = new DeployRequestFactory(Config, Options.EnvironmentName, Options.EnvFile, Options.Environment.IsRemote,
+        Requests = new DeployRequestFactory(Config, ComposeFiles, Options.EnvironmentName, Options.EnvFile, Options.Environment.IsRemote,
             Options.LockWait, Variable, Variable("OCTAVIOS_BUILD_PROGRAM") ?? "./build.sh");
     }
 
@@ -68,6 +69,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public IDeployLog DeployLog { get; }
 
     public SuiteConfig Config { get; }
+
+    /// <summary>The configuration's compose files, read and parsed once for the whole run.</summary>
+    public ComposeFileSet ComposeFiles => _composeFiles ??= new ComposeFileSet(Config);
+
+    private ComposeFileSet? _composeFiles;
 
     public RunOptions Options { get; }
 
@@ -122,7 +128,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public ValidationRequest ValidationRequest() =>
         new(Config, Options.EnvironmentName, Options.Environment, Services, Options.Version, Options.EnvFile, Variable, LoadEnvFileAsync,
             Release.CredentialsFor, ImagesPushedLater: Options.UsesRegistry && Plans("Push"), SetupHint: Requests.SetupHint,
-            LoadHostEnvFile: runner => LoadAndMaskAsync(() => runner));
+            LoadHostEnvFile: runner => LoadAndMaskAsync(() => runner), ComposeFiles: ComposeFiles);
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)
@@ -154,7 +160,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public Task<LoadedEnvFile?> LoadEnvFileAsync() => _envFile ??= LoadAndMaskAsync(() => Target.Runner);
 
     /// <summary>Deploys, rollbacks and Verify on this environment's hosts, whatever its kind.</summary>
-    public DeployPipeline Pipeline => _pipeline ??= new DeployPipeline(Config, Options.Environment, Hosts, Local, DeployLog, Options.EnvFile.TargetPath, Options.UsesRegistry);
+    public DeployPipeline Pipeline => _pipeline ??= new DeployPipeline(Config, ComposeFiles, Options.Environment, Hosts, Local, DeployLog, Options.EnvFile.TargetPath, Options.UsesRegistry);
 
     private DeployPipeline? _pipeline;
 

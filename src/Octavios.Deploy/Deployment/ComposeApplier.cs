@@ -13,12 +13,11 @@ namespace Octavios.Deploy.Deployment;
 /// recreate (<see cref="Rollout"/>), gated healthy then stable; an undo converges them back on the previous versions,
 /// keeping the containers that ran before (never pulling).
 /// </summary>
-public sealed class ComposeApplier(SuiteConfig config, ICommandRunner target, IDeployLog log, string? envFile, bool pull) : IChangeApplier
+public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFiles, ICommandRunner target, IDeployLog log, string? envFile, bool pull) : IChangeApplier
 {
     private readonly Rollout _rollout = new(config, target, log);
     private Dictionary<string, IReadOnlyList<ServiceContainer>> _running = new();
     private ComposeFlavor? _flavor;
-    private IReadOnlyList<ComposeFile>? _composeFiles;
 
     public IReadOnlyDictionary<string, string> Uploads { get; } = new Dictionary<string, string>();
 
@@ -94,8 +93,7 @@ public sealed class ComposeApplier(SuiteConfig config, ICommandRunner target, ID
         return ComposeCommands.ForProject(config, _flavor.Value, envFile, versions);
     }
 
-    private IReadOnlyList<ComposeFile> ComposeFiles() =>
-        _composeFiles ??= config.Compose.Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList();
+    private IReadOnlyList<ComposeFile> ComposeFiles() => composeFiles.Parsed(config.Compose.Files);
 
     /// <summary>The services in depends_on order, wave by wave, each with how it is replaced.</summary>
     private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<string> services)

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Compose;
 using Octavios.Deploy.Records;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.EnvFiles;
@@ -19,14 +20,14 @@ public sealed record ChangeResult(IReadOnlyList<HostOutcome> Hosts, AuditEntry? 
 /// how it is verified. Deploys pull when the environment uses a registry; rollbacks never pull (Prune keeps their
 /// images on the server).
 /// </summary>
-public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environment, IReadOnlyList<DeployTarget> hosts, ICommandRunner local,
+public sealed class DeployPipeline(SuiteConfig config, ComposeFileSet composeFiles, EnvironmentConfig environment, IReadOnlyList<DeployTarget> hosts, ICommandRunner local,
     IDeployLog log, string? envFile, bool usesRegistry)
 {
     public async Task<ChangeResult> RunAsync(DeployRequest request, LoadedEnvFile? loadedEnvFile, CancellationToken cancellation)
     {
         if (environment.Kind == EnvironmentKind.Swarm)
         {
-            var applier = new SwarmApplier(config, environment, hosts[0].Runner, log, loadedEnvFile, request.Credentials is not null);
+            var applier = new SwarmApplier(config, composeFiles, environment, hosts[0].Runner, log, loadedEnvFile, request.Credentials is not null);
             return Single(hosts[0], await new DeployTransaction(config, applier, hosts[0].Runner, local, log, envFile).RunAsync(request, cancellation));
         }
 
@@ -60,7 +61,7 @@ public sealed class DeployPipeline(SuiteConfig config, EnvironmentConfig environ
 
     /// <summary>A change on one Compose host: deploys pull when the environment uses a registry; rollbacks never pull.</summary>
     private DeployTransaction TransactionOf(DeployTarget host, DeployRequest request) =>
-        new(config, new ComposeApplier(config, host.Runner, log, envFile, request.Action == "deploy" && usesRegistry), host.Runner, local, log, envFile);
+        new(config, new ComposeApplier(config, composeFiles, host.Runner, log, envFile, request.Action == "deploy" && usesRegistry), host.Runner, local, log, envFile);
 
     /// <summary>Every host whose roles run a selected service, all connected at once; hosts that run none are not even locked.</summary>
     private async Task<IReadOnlyList<HostOutcome>> FleetAsync(DeployRequest request, CancellationToken cancellation)

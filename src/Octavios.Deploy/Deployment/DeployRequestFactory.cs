@@ -1,3 +1,4 @@
+using Octavios.Deploy.Compose;
 using Octavios.Deploy.Records;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.EnvFiles;
@@ -10,7 +11,7 @@ namespace Octavios.Deploy.Deployment;
 /// Turns a run into deploy and rollback requests: which version variables change, what is uploaded to a server (the
 /// compose files of this checkout, --env-file), who takes the lock and the command that would break it.
 /// </summary>
-public sealed class DeployRequestFactory(SuiteConfig config, string environmentName, EnvFileLocation envFile, bool remote,
+public sealed class DeployRequestFactory(SuiteConfig config, ComposeFileSet composeFiles, string environmentName, EnvFileLocation envFile, bool remote,
     TimeSpan lockWait, Func<string, string?> variables, string program)
 {
     /// <summary>The command that breaks this environment's lock, carrying the run's --config and --env.</summary>
@@ -33,7 +34,7 @@ public sealed class DeployRequestFactory(SuiteConfig config, string environmentN
         if (remote)
         {
             // The server gets the compose files of this checkout (no git pull there), and --env-file when given.
-            foreach (var file in config.Compose.Files) uploads[file] = File.ReadAllText(config.ResolvePath(file));
+            foreach (var file in config.Compose.Files) uploads[file] = composeFiles.Text(file);
             if (envFile is { Uploaded: true, TargetPath: { } target, LocalFile: { } local }) uploads[target] = File.ReadAllText(local);
         }
 

@@ -22,7 +22,7 @@ public sealed class SwarmUpdateFailedException(string message, bool rolledBack) 
 /// (interrupted, timed out) is undone by deploying the recorded versions again.
 /// </summary>
 /// <param name="withRegistryAuth">The run has registry credentials: the nodes get them with every stack deploy, a repair's too.</param>
-public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environment, ICommandRunner manager, IDeployLog log, LoadedEnvFile? envFile,
+public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles, EnvironmentConfig environment, ICommandRunner manager, IDeployLog log, LoadedEnvFile? envFile,
     bool withRegistryAuth) : IChangeApplier
 {
     public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
@@ -31,7 +31,7 @@ public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environme
 
     private IReadOnlyList<string> Files => environment.ComposeFiles.Count > 0 ? environment.ComposeFiles : config.Compose.Files;
 
-    private string? Defaults => _defaults ??= SwarmDefaults.Overlay(Files.Select(f => ComposeFile.Parse(f, File.ReadAllText(config.ResolvePath(f)))).ToList(), config.Deploy.StableSeconds + 3) ?? "";
+    private string? Defaults => _defaults ??= SwarmDefaults.Overlay(composeFiles.Parsed(Files), config.Deploy.StableSeconds + 3) ?? "";
 
     private string? _defaults;
 
@@ -41,7 +41,7 @@ public sealed class SwarmApplier(SuiteConfig config, EnvironmentConfig environme
     {
         get
         {
-            var uploads = Files.ToDictionary(f => f, f => File.ReadAllText(config.ResolvePath(f)));
+            var uploads = Files.ToDictionary(f => f, composeFiles.Text);
             if (Defaults is { Length: > 0 } defaults) uploads[SwarmDefaults.File] = defaults;
             return uploads;
         }

@@ -24,7 +24,8 @@ public sealed record ValidationRequest(
     Func<string, Task<RegistryCredentials?>> Credentials,
     bool ImagesPushedLater = false,
     string SetupHint = "./build.sh --target=Setup",
-    Func<ICommandRunner, Task<LoadedEnvFile?>>? LoadHostEnvFile = null);
+    Func<ICommandRunner, Task<LoadedEnvFile?>>? LoadHostEnvFile = null,
+    ComposeFileSet? ComposeFiles = null);
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -101,7 +102,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         var suiteVariables = ComposeCommands.ProjectVariables(config, versions);
         string? Lookup(string name) => suiteVariables.GetValueOrDefault(name) ?? request.Variables(name) ?? envFile?[name];
 
-        var files = LoadComposeFiles(config, findings);
+        var files = LoadComposeFiles(config, request.ComposeFiles ?? new ComposeFileSet(config), findings);
         Task<IEnumerable<Finding>> composeCli = Task.FromResult(Enumerable.Empty<Finding>());
         if (files.Count == config.Compose.Files.Count)
         {
@@ -140,14 +141,14 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         return new ValidationReport(request.EnvironmentName, findings);
     }
 
-    private static List<ComposeFile> LoadComposeFiles(SuiteConfig config, List<Finding> findings)
+    private static List<ComposeFile> LoadComposeFiles(SuiteConfig config, ComposeFileSet composeFiles, List<Finding> findings)
     {
         var files = new List<ComposeFile>();
         foreach (var name in config.Compose.Files)
         {
             try
             {
-                files.Add(ComposeFile.Parse(name, File.ReadAllText(config.ResolvePath(name))));
+                files.Add(composeFiles.Parsed(name));
             }
             catch (ComposeFileException error)
             {

@@ -217,7 +217,7 @@ public class CrashAtEveryStepTests
     private static LocalCommandRunner Local(Lane lane) => new(lane.Config.BaseDirectory, new NullLog(), new SecretMasker());
 
     private static DeployTransaction Deployer(Lane lane, ICommandRunner runner, IDeployLog? log = null) =>
-        new(lane.Config, new ComposeApplier(lane.Config, runner, log ?? new NullLog(), "envs/.env.local", pull: false), runner, Local(lane), log ?? new NullLog(), "envs/.env.local");
+        new(lane.Config, new ComposeApplier(lane.Config, new Octavios.Deploy.Compose.ComposeFileSet(lane.Config), runner, log ?? new NullLog(), "envs/.env.local", pull: false), runner, Local(lane), log ?? new NullLog(), "envs/.env.local");
 
     private static DeployRequest Request(string version) =>
         new("deploy", "local", ["backend"], new Dictionary<string, string> { ["BACKEND_VERSION"] = version }, new Dictionary<string, string>(),
