@@ -32,8 +32,9 @@ fi
 
 # A test run that was killed leaves its apps behind, and dockerd starts them again: their health checks cost the next
 # run a core. Only the tests' own Compose projects (e2e + 8 hex digits) and fleet lab go.
+# (grep -E, not awk: Debian's mawk 1.3.4-20200120 has no {8} repetition and would match nothing.)
 leftovers="$(docker ps --all --quiet --filter label=com.docker.compose.project | xargs -r docker inspect \
-  --format '{{.Id}} {{index .Config.Labels "com.docker.compose.project"}}' | awk '$2 ~ /^e2e[0-9a-f]{8}$/ {print $1}')"
+  --format '{{.Id}} {{index .Config.Labels "com.docker.compose.project"}}' | { grep -E ' e2e[0-9a-f]{8}$' || true; } | cut -d' ' -f1)"
 if [ -n "$leftovers" ]; then
   echo "services: removing $(wc -l <<<"$leftovers") container(s) an earlier test run left"
   xargs docker rm --force <<<"$leftovers" >/dev/null

@@ -25,7 +25,7 @@ public sealed class SwarmUpdateFailedException(string message, bool rolledBack) 
 public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles, EnvironmentConfig environment, ICommandRunner manager, IDeployLog log, LoadedEnvFile? envFile,
     bool withRegistryAuth) : IChangeApplier
 {
-    public TimeSpan Poll { get; init; } = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(1);
 
     private string Stack => config.Compose.Project;
 
