@@ -43,7 +43,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
             throw new BuildInputException(error.Message);
         }
 
-        Services = Options.Selection.Names;
+        Services = SelectedService.Of(Config, Options.Selection.Names);
         // Credentials the run is given in its own environment (REGISTRY_PASSWORD, a CI token); a path to a key file is no secret.
         foreach (System.Collections.DictionaryEntry variable in System.Environment.GetEnvironmentVariables())
         {
@@ -77,8 +77,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     public RunOptions Options { get; }
 
-    /// <summary>The services this run works on; Detect fills it when --services=changed.</summary>
-    public IReadOnlyList<string> Services { get; set; }
+    /// <summary>The services this run works on, each with its settings (the plan); Detect fills it when --services=changed.</summary>
+    public IReadOnlyList<SelectedService> Services { get; set; }
 
     public ReleasePlanner Release { get; }
 
@@ -188,7 +188,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
             return;
         }
 
-        var table = FleetDeployer.Table(result.Hosts, Services.ToDictionary(s => s, s => Config.Services[s].VersionVariable)).ToList();
+        var table = FleetDeployer.Table(result.Hosts, Services).ToList();
         Publish(table, System.Text.Json.JsonSerializer.Serialize(result.Hosts), $"### {request.Action} to {Options.EnvironmentName}\n\n```\n{string.Join('\n', table)}\n```\n");
         if (Cancellation.IsCancellationRequested) throw new DeployInterruptedException($"{request.Action} to the fleet was interrupted; the table says what each host runs.");
         if (result.Hosts.FirstOrDefault(o => o.Failed) is { } failed)

@@ -1,4 +1,5 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Deployment;
 using Octavios.Deploy.Images;
 
 namespace Octavios.Build.Tasks;
@@ -15,7 +16,7 @@ public sealed class DeployTask : BuildTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        await context.ChangeAsync(context.DeployRequest("deploy", context.Requests.VersionsOf(context.Services, context.RequireVersion())));
+        await context.ChangeAsync(context.DeployRequest("deploy", DeployRequestFactory.VersionsOf(context.Services, context.RequireVersion())));
         await PromoteLatestAsync(context);
     }
 

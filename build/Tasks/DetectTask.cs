@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Octavios.Build.Host;
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Detection;
 
 namespace Octavios.Build.Tasks;
@@ -15,7 +16,7 @@ public sealed class DetectTask : BuildTask<BuildContext>
     public override void Run(BuildContext context)
     {
         var detection = ChangeDetector.Detect(context.Config, context.Options.Since, context.Options.IncludeUncommitted);
-        if (context.Options.Selection.IsChanged) context.Services = detection.Services.Select(s => s.Service).ToList();
+        if (context.Options.Selection.IsChanged) context.Services = SelectedService.Of(context.Config, detection.Services.Select(s => s.Service));
         var width = context.Config.ServiceNames.Max(n => n.Length);
         var lines = detection.Services
             .Select(c => $"{c.Service.PadRight(width)}  {string.Join(", ", c.Files.Take(5))}{(c.Files.Count > 5 ? $" (+{c.Files.Count - 5} more)" : "")}")

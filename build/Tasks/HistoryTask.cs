@@ -18,7 +18,7 @@ public sealed class HistoryTask : BuildTask<BuildContext>
         var tail = context.Options.Tail ?? 20;
         // Read generously, then filter by service: the last N entries of backend may be older than the last N lines.
         var log = (await context.RealTarget.Runner.RunAsync(RemoteFiles.Tail(AuditEntry.File, tail * 20), context.Cancellation)).StandardOutput;
-        var filter = context.Services.Count == context.Config.Services.Count ? null : context.Services.ToHashSet();
+        var filter = context.Services.Count == context.Config.Services.Count ? null : context.Services.Select(s => s.Name).ToHashSet();
         var history = DeployHistory.Parse(log, filter);
         history = history with { Entries = history.Entries.TakeLast(tail).ToList() };
         context.Publish(history.TableLines(), history.Json(), null);

@@ -16,7 +16,7 @@ public sealed class LogsTask : BuildTask<BuildContext>
         foreach (var service in context.Services)
         {
             var containers = ServiceContainer.Parse((await runner.RunAsync(
-                ContainerCommands.OfService(context.Config.Compose.Project, context.Config.Services[service].ComposeService), context.Cancellation)).StandardOutput);
+                ContainerCommands.OfService(context.Config.Compose.Project, service.ComposeService), context.Cancellation)).StandardOutput);
             foreach (var container in containers)
             {
                 var logs = await runner.RunAsync(DockerCommands.Logs(container.Id, context.Options.Tail ?? 100, context.Options.LogSince), context.Cancellation);

@@ -12,8 +12,8 @@ public sealed class RollbackTask : BuildTask<BuildContext>
     {
         // Without --version each server goes back to its own rollback targets, read under its lock.
         var request = context.Options.Version is { } version
-            ? context.DeployRequest("rollback", context.Requests.VersionsOf(context.Services, version))
-            : context.DeployRequest("rollback", context.Requests.VersionsOf(context.Services, "<previous>")) with { ToPrevious = true };
+            ? context.DeployRequest("rollback", DeployRequestFactory.VersionsOf(context.Services, version))
+            : context.DeployRequest("rollback", DeployRequestFactory.VersionsOf(context.Services, "<previous>")) with { ToPrevious = true };
         context.DeployLog.Information($"Rolling back to {string.Join(", ", request.Versions.Select(v => $"{v.Key}={v.Value}"))}");
         await context.ChangeAsync(request);
     }

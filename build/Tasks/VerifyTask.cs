@@ -1,4 +1,5 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Deployment;
 
 namespace Octavios.Build.Tasks;
 
@@ -11,7 +12,7 @@ public sealed class VerifyTask : BuildTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        var expected = context.Options.Version is { } version ? context.Requests.VersionsOf(context.Services, version) : null;
+        var expected = context.Options.Version is { } version ? DeployRequestFactory.VersionsOf(context.Services, version) : null;
         var since = context.Plans("Deploy") ? context.StartedAt : DateTimeOffset.UtcNow.AddMinutes(-15);
         var problems = await context.Pipeline.VerifyAsync(context.Services, expected, context.LoadEnvFileAsync(), since, context.Cancellation);
         if (problems.Count > 0) throw new InvalidOperationException("Verify failed:\n  " + string.Join("\n  ", problems));

@@ -36,7 +36,7 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         await PullAsync(compose, services.Select(p => p.ComposeService).ToList(), request.Credentials, cancellation);
     }
 
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<string> services, CancellationToken cancellation)
+    public async Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<SelectedService> services, CancellationToken cancellation)
     {
         _running = new Dictionary<string, IReadOnlyList<ServiceContainer>>();
         foreach (var plan in Waves(services).SelectMany(w => w))
@@ -44,13 +44,13 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         return _running.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)r.Value.Select(c => c.Id).ToList());
     }
 
-    public async Task ApplyAsync(IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation)
+    public async Task ApplyAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation)
     {
         var compose = await ComposeAsync(versions, cancellation);
         foreach (var wave in Waves(services)) await _rollout.ApplyAsync(compose, wave, _running, cancellation);
     }
 
-    public async Task<string> UndoAsync(Exception failure, IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal,
+    public async Task<string> UndoAsync(Exception failure, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal,
         CancellationToken cancellation)
     {
         var waves = Waves(services);
@@ -77,7 +77,7 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         var compose = await ComposeAsync(versions, cancellation);
         try
         {
-            foreach (var plan in Waves(journal.Services).SelectMany(w => w))
+            foreach (var plan in Waves(SelectedService.Of(config, journal.Services)).SelectMany(w => w))
                 await _rollout.ConvergeAsync(compose, plan, journal.KeptOf(plan.ComposeService), recreate: false, cancellation);
             return "put back";
         }
@@ -96,10 +96,10 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
     private IReadOnlyList<ComposeFile> ComposeFiles() => composeFiles.Parsed(config.Compose.Files);
 
     /// <summary>The services in depends_on order, wave by wave, each with how it is replaced.</summary>
-    private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<string> services)
+    private IReadOnlyList<IReadOnlyList<ServicePlan>> Waves(IEnumerable<SelectedService> services)
     {
         var files = ComposeFiles();
-        var plans = services.Where(config.Services.ContainsKey).Select(s => ServicePlan.For(config, files, s)).ToList();
+        var plans = services.Select(s => ServicePlan.For(files, s)).ToList();
         return DependencyOrder.Waves(files, plans.Select(p => p.ComposeService).ToList())
             .Select(wave => (IReadOnlyList<ServicePlan>)wave.Select(name => plans.First(p => p.ComposeService == name)).ToList())
             .ToList();

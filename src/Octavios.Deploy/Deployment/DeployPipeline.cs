@@ -40,7 +40,7 @@ public sealed class DeployPipeline(SuiteConfig config, ComposeFileSet composeFil
     /// tasks and images from the manager; on Compose hosts, every host at once (<see cref="HostVerifier"/>).
     /// <paramref name="expected"/>: the versions they must run; null for what the records name (Swarm).
     /// </summary>
-    public async Task<IReadOnlyList<string>> VerifyAsync(IReadOnlyList<string> services, IReadOnlyDictionary<string, string>? expected,
+    public async Task<IReadOnlyList<string>> VerifyAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string>? expected,
         Task<LoadedEnvFile?> envFile, DateTimeOffset since, CancellationToken cancellation)
     {
         if (environment.Kind == EnvironmentKind.Swarm)
@@ -71,7 +71,7 @@ public sealed class DeployPipeline(SuiteConfig config, ComposeFileSet composeFil
             .Select(h => new FleetHost(h.Host.Label, TransactionOf(h.Host, request), request with
             {
                 Services = h.Services,
-                Versions = request.Versions.Where(v => h.Services.Any(s => config.Services[s].VersionVariable == v.Key)).ToDictionary(v => v.Key, v => v.Value),
+                Versions = request.Versions.Where(v => h.Services.Any(s => s.VersionVariable == v.Key)).ToDictionary(v => v.Key, v => v.Value),
             }))
             .ToList();
         if (fleet.Count == 0) throw new DeployInputException($"No host of {request.EnvironmentName} runs {string.Join(", ", request.Services)} (see its roles).");

@@ -20,15 +20,15 @@ public sealed class DeployRequestFactory(SuiteConfig config, ComposeFileSet comp
     /// <summary>The command that prepares this environment's server, with the run's --config and --env.</summary>
     public string SetupHint => $"{program} --target=Setup --config={config.FilePath} --env={environmentName}";
 
-    public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, ReleaseVersion version) => VersionsOf(services, version.ToString());
+    public static IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<SelectedService> services, ReleaseVersion version) => VersionsOf(services, version.ToString());
 
-    public IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<string> services, string version) =>
-        services.ToDictionary(s => config.Services[s].VersionVariable, _ => version);
+    public static IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<SelectedService> services, string version) =>
+        services.ToDictionary(s => s.VersionVariable, _ => version);
 
     /// <summary>Who takes the deploy lock for this run, doing what.</summary>
     public LockOwner Owner(string what) => LockOwner.Create(Environment.UserName, Environment.MachineName, what);
 
-    public DeployRequest Create(string action, IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, RegistryCredentials? credentials)
+    public DeployRequest Create(string action, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, RegistryCredentials? credentials)
     {
         var uploads = new Dictionary<string, string>();
         if (remote)

@@ -15,7 +15,7 @@ public sealed class DeploySteps(SuiteConfig config, ICommandRunner target, IComm
     {
         foreach (var hook in hooks)
         {
-            var result = await local.TryRunAsync(HookCommands.Hook(hook, stage, request.Action, request.EnvironmentName, request.Services,
+            var result = await local.TryRunAsync(HookCommands.Hook(hook, stage, request.Action, request.EnvironmentName, request.ServiceNames,
                 request.Versions.Values, hosts), cancellation);
             if (!result.Succeeded)
                 throw new DeployFailedException($"{stage} hook failed (exit {result.ExitCode}): {hook}\n{result.StandardError.Trim()}");

@@ -12,7 +12,7 @@ namespace Octavios.Deploy.Deployment;
 public sealed record DeployRequest(
     string Action,
     string EnvironmentName,
-    IReadOnlyList<string> Services,
+    IReadOnlyList<SelectedService> Services,
     IReadOnlyDictionary<string, string> Versions,
     IReadOnlyDictionary<string, string> Uploads,
     RegistryCredentials? Credentials,
@@ -20,7 +20,11 @@ public sealed record DeployRequest(
     TimeSpan LockWait,
     bool Backup,
     string UnlockHint,
-    bool ToPrevious = false);
+    bool ToPrevious = false)
+{
+    /// <summary>The services by name, as journals, audit lines and hooks name them.</summary>
+    public IReadOnlyList<string> ServiceNames => Services.Select(s => s.Name).ToList();
+}
 
 public sealed class DeployFailedException(string message) : Exception(message);
 
@@ -70,7 +74,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
             throw new FleetStoppedException($"[{target.Target}] not changed: the fleet stopped before this host's turn");
 
         var running = await applier.RunningAsync(request.Services, cancellation);
-        var journal = new DeployJournal(request.Action, request.Owner.Token, request.Owner.Signature, request.Services, from, request.Versions, running);
+        var journal = new DeployJournal(request.Action, request.Owner.Token, request.Owner.Signature, request.ServiceNames, from, request.Versions, running);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
         {
@@ -203,7 +207,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
         log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
         var running = await applier.RunningAsync(request.Services, cancellation);
-        var journal = new DeployJournal("revert", request.Owner.Token, request.Owner.Signature, request.Services,
+        var journal = new DeployJournal("revert", request.Owner.Token, request.Owner.Signature, request.ServiceNames,
             request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, running);
         await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
         try
@@ -280,7 +284,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
 
     /// <summary>The audit line of this run's change; its result (failure reasons quote servers' output) masked by the log's redaction.</summary>
     private AuditEntry Audit(DeployRequest request, IReadOnlyDictionary<string, string?> from, string result, TimeSpan elapsed) =>
-        new(request.Action, request.Owner.Signature, DateTimeOffset.UtcNow, request.EnvironmentName, request.Services, from,
+        new(request.Action, request.Owner.Signature, DateTimeOffset.UtcNow, request.EnvironmentName, request.ServiceNames, from,
             request.Versions, log.Redact(result), elapsed.TotalSeconds);
 
     internal static string Describe<T>(IReadOnlyDictionary<string, T> versions) =>

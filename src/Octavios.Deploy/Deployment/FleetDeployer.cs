@@ -13,8 +13,8 @@ public sealed record FleetHost(string Host, DeployTransaction Transaction, Deplo
     /// The selected services a host runs: a service with a role runs only on the hosts its role names (by address or
     /// host name); a service without one runs everywhere.
     /// </summary>
-    public static IReadOnlyList<string> ServicesOn(DeployTarget target, IReadOnlyList<string> services, IReadOnlyDictionary<string, List<string>> roles) =>
-        services.Where(s => !roles.TryGetValue(s, out var hosts) || hosts.Any(target.IsNamedBy)).ToList();
+    public static IReadOnlyList<SelectedService> ServicesOn(DeployTarget target, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, List<string>> roles) =>
+        services.Where(s => !roles.TryGetValue(s.Name, out var hosts) || hosts.Any(target.IsNamedBy)).ToList();
 }
 
 /// <summary>
@@ -45,24 +45,24 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<F
         {
             var done = await transaction.RunAsync(request, cancellation);
             barrier.Ended(index, failed: false, stopped: false);
-            return new HostOutcome(host, false, "updated", request.Services, done.To);
+            return new HostOutcome(host, false, "updated", request.ServiceNames, done.To);
         }
         catch (FleetStoppedException stopped)
         {
             barrier.Ended(index, failed: false, stopped: true);
-            return new HostOutcome(host, false, stopped.Message[(stopped.Message.IndexOf(']') + 2)..], request.Services, request.Versions);
+            return new HostOutcome(host, false, stopped.Message[(stopped.Message.IndexOf(']') + 2)..], request.ServiceNames, request.Versions);
         }
         catch (Exception failure)
         {
             barrier.Ended(index, failed: true, stopped: false);
-            return new HostOutcome(host, true, failure.Message.Split('\n')[0], request.Services, request.Versions);
+            return new HostOutcome(host, true, failure.Message.Split('\n')[0], request.ServiceNames, request.Versions);
         }
     }
 
-    /// <summary>The summary: one row per host and service (<paramref name="services"/>: name → version variable), with the version asked for and what became of it.</summary>
-    public static IEnumerable<string> Table(IReadOnlyList<HostOutcome> outcomes, IReadOnlyDictionary<string, string> services)
+    /// <summary>The summary: one row per host and service of <paramref name="services"/>, with the version asked for and what became of it.</summary>
+    public static IEnumerable<string> Table(IReadOnlyList<HostOutcome> outcomes, IReadOnlyList<SelectedService> services)
     {
-        var rows = outcomes.SelectMany(o => o.Services.Select(s => (o.Host, Service: s, Version: o.Versions.GetValueOrDefault(services[s]) ?? "-", o.Result))).ToList();
+        var rows = outcomes.SelectMany(o => o.Services.Select(s => (o.Host, Service: s, Version: o.Versions.GetValueOrDefault(services.First(p => p.Name == s).VersionVariable) ?? "-", o.Result))).ToList();
         var hostWidth = rows.Select(r => r.Host.Length).Append(4).Max();
         var serviceWidth = rows.Select(r => r.Service.Length).Append(7).Max();
         var versionWidth = rows.Select(r => r.Version.Length).Append(7).Max();

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Records;
 
 namespace Octavios.Deploy.Deployment;
@@ -15,16 +16,16 @@ public interface IChangeApplier
     Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation);
 
     /// <summary>The containers each selected service runs now, which an undo keeps; journaled with the change.</summary>
-    Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<string> services, CancellationToken cancellation);
+    Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<SelectedService> services, CancellationToken cancellation);
 
     /// <summary>The change and its gate: returns once every selected service runs <paramref name="versions"/>, healthy; throws otherwise.</summary>
-    Task ApplyAsync(IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation);
+    Task ApplyAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation);
 
     /// <summary>
     /// Puts <paramref name="versions"/> back after <paramref name="failure"/> of <see cref="ApplyAsync"/>: what it did,
     /// in words for the audit line. Throws when what runs afterwards is not known (the journal then stays).
     /// </summary>
-    Task<string> UndoAsync(Exception failure, IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation);
+    Task<string> UndoAsync(Exception failure, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation);
 
     /// <summary>
     /// Puts back an earlier run's unfinished change (<paramref name="journal"/>) to the recorded <paramref name="versions"/>:

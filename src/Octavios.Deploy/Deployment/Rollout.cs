@@ -20,17 +20,16 @@ public enum Strategy
 /// <summary>One service of a deploy: its Compose name, what its compose files say of it, and how it is replaced.</summary>
 public sealed record ServicePlan(string Name, string ComposeService, ServiceShape Shape, Strategy Strategy, HealthConfig? Health)
 {
-    public static ServicePlan For(SuiteConfig config, IReadOnlyList<ComposeFile> files, string service)
+    public static ServicePlan For(IReadOnlyList<ComposeFile> files, SelectedService service)
     {
-        var settings = config.Services[service];
-        var shape = ServiceShape.Of(files, settings.ComposeService);
-        var strategy = settings.Strategy switch
+        var shape = ServiceShape.Of(files, service.ComposeService);
+        var strategy = service.Settings.Strategy switch
         {
             "start-first" => Strategy.StartFirst,
             "recreate" => Strategy.Recreate,
             _ => shape.Obstacle is null ? Strategy.StartFirst : Strategy.Recreate,
         };
-        return new ServicePlan(service, settings.ComposeService, shape, strategy, settings.Health);
+        return new ServicePlan(service.Name, service.ComposeService, shape, strategy, service.Health);
     }
 }
 

@@ -53,16 +53,16 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
 
     public Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation) => Task.CompletedTask;
 
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<string> services, CancellationToken cancellation) =>
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<SelectedService> services, CancellationToken cancellation) =>
         Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(new Dictionary<string, IReadOnlyList<string>>());
 
-    public async Task ApplyAsync(IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation)
+    public async Task ApplyAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation)
     {
         var (failure, settled) = await DeployStackAsync(services, versions, cancellation);
         if (failure is not null) throw new SwarmUpdateFailedException(failure, settled);
     }
 
-    public async Task<string> UndoAsync(Exception failure, IReadOnlyList<string> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal,
+    public async Task<string> UndoAsync(Exception failure, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal,
         CancellationToken cancellation)
     {
         if (failure is SwarmUpdateFailedException { RolledBack: true }) return "Swarm rolled it back";
@@ -72,7 +72,7 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
 
     public async Task<string> RepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
     {
-        var (failure, _) = await DeployStackAsync(journal.Services, versions, cancellation);
+        var (failure, _) = await DeployStackAsync(SelectedService.Of(config, journal.Services), versions, cancellation);
         return failure is null ? "put back" : throw new ChangeNotSettledException(failure);
     }
 
@@ -80,14 +80,14 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
     /// <c>docker stack deploy</c> with <paramref name="versions"/>, then the gate of each selected service: the first
     /// failure, if any, and whether every failed service ended where it began (Swarm rolled it back).
     /// </summary>
-    private async Task<(string? Failure, bool Settled)> DeployStackAsync(IReadOnlyList<string> selected, IReadOnlyDictionary<string, string> versions,
+    private async Task<(string? Failure, bool Settled)> DeployStackAsync(IReadOnlyList<SelectedService> selected, IReadOnlyDictionary<string, string> versions,
         CancellationToken cancellation)
     {
-        var services = selected.Select(s => $"{Stack}_{config.Services[s].ComposeService}").ToList();
+        var services = selected.Select(s => $"{Stack}_{s.ComposeService}").ToList();
         var before = new Dictionary<string, SwarmServiceState?>();
         foreach (var service in services) before[service] = await StateAsync(service, cancellation);
 
-        log.Information($"[{manager.Target}] docker stack deploy {Stack}: {DeployTransaction.Describe(versions.Where(v => selected.Any(s => config.Services[s].VersionVariable == v.Key)).ToDictionary())}");
+        log.Information($"[{manager.Target}] docker stack deploy {Stack}: {DeployTransaction.Describe(versions.Where(v => selected.Any(s => s.VersionVariable == v.Key)).ToDictionary())}");
         await manager.RunAsync(SwarmCommands.Deploy(Stack, StackFiles, Variables(versions), withRegistryAuth), cancellation);
 
         var failures = new List<string>();

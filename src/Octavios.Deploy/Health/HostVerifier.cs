@@ -9,17 +9,17 @@ namespace Octavios.Deploy.Health;
 public sealed class HostVerifier(SuiteConfig config, ICommandRunner runner, IDeployLog log)
 {
     /// <summary>The problems found; <paramref name="since"/>: where the log check starts reading.</summary>
-    public async Task<List<string>> CheckAsync(IReadOnlyList<string> services, Task<LoadedEnvFile?> envFile, DateTimeOffset since, CancellationToken cancellation)
+    public async Task<List<string>> CheckAsync(IReadOnlyList<SelectedService> services, Task<LoadedEnvFile?> envFile, DateTimeOffset since, CancellationToken cancellation)
     {
-        var health = new HttpHealthVerifier(runner, log).CheckAsync(config, services, cancellation);
+        var health = new HttpHealthVerifier(runner, log).CheckAsync(services, cancellation);
         var running = (await runner.RunAsync(ContainerCommands.RunningOfProject(config.Compose.Project), cancellation)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => line.Split(' ')).Where(p => p.Length == 2).ToList();
         var problems = new List<string>();
         var containers = new Dictionary<string, IReadOnlyList<string>>();
         foreach (var service in services)
         {
-            containers[service] = running.Where(r => r[0] == config.Services[service].ComposeService).Select(r => r[1]).ToList();
-            if (containers[service].Count == 0 && !runner.IsDryRun) problems.Add($"{service}: no running container");
+            containers[service.Name] = running.Where(r => r[0] == service.ComposeService).Select(r => r[1]).ToList();
+            if (containers[service.Name].Count == 0 && !runner.IsDryRun) problems.Add($"{service}: no running container");
         }
 
         var runtime = new RuntimeVerifier(runner, log);

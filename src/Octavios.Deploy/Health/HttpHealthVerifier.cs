@@ -49,18 +49,18 @@ public sealed class HttpHealthVerifier(ICommandRunner runner, IDeployLog log)
     }
 
     /// <summary>Problems found, one per unhealthy endpoint; every endpoint is asked in one command on the target.</summary>
-    public async Task<IReadOnlyList<string>> CheckAsync(SuiteConfig config, IReadOnlyList<string> services, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<string>> CheckAsync(IReadOnlyList<SelectedService> services, CancellationToken cancellation = default)
     {
-        foreach (var service in services.Where(s => config.Services[s].Health is null)) log.Information($"{service}: no health endpoint configured");
-        var checkedServices = services.Where(s => config.Services[s].Health is not null).ToList();
+        foreach (var service in services.Where(s => s.Health is null)) log.Information($"{service}: no health endpoint configured");
+        var checkedServices = services.Where(s => s.Health is not null).ToList();
         if (checkedServices.Count == 0) return [];
-        var result = await runner.TryRunAsync(HealthCommands.ProbeAll(checkedServices.Select(s => config.Services[s].Health!.Url).ToList()), cancellation);
+        var result = await runner.TryRunAsync(HealthCommands.ProbeAll(checkedServices.Select(s => s.Health!.Url).ToList()), cancellation);
         if (runner.IsDryRun) return [];
         var answers = Answers(result.StandardOutput);
         var failures = new List<string>();
         for (var i = 0; i < checkedServices.Count; i++)
         {
-            var (service, health) = (checkedServices[i], config.Services[checkedServices[i]].Health!);
+            var (service, health) = (checkedServices[i], checkedServices[i].Health!);
             var problem = i >= answers.Count ? $"no answer ({result.StandardError.Trim()})"
                 : answers[i].Exit == 0 ? Judge(health, answers[i].Output)
                 : $"not reachable: {string.Join(' ', answers[i].Output.Split('\n').SkipLast(1)).Trim()}";

@@ -11,14 +11,14 @@ namespace Octavios.Deploy.Health;
 /// </summary>
 public sealed class SwarmVerifier(SuiteConfig config, ICommandRunner manager, IDeployLog log)
 {
-    public async Task<IReadOnlyList<string>> CheckAsync(IEnumerable<string> services, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<string>> CheckAsync(IEnumerable<SelectedService> services, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation = default)
     {
         log.Information("On a Swarm, Verify checks each service's tasks and image from the manager; it does not call health URLs or read " +
                         "variables inside containers (the tasks run on other nodes): Swarm's own health checks gate them.");
         var problems = new List<string>();
         foreach (var service in services)
         {
-            var name = $"{config.Compose.Project}_{config.Services[service].ComposeService}";
+            var name = $"{config.Compose.Project}_{service.ComposeService}";
             var result = await manager.TryRunAsync(SwarmCommands.ServiceState(name), cancellation);
             if (manager.IsDryRun) continue;
             if (SwarmServiceState.Parse(result.StandardOutput) is not { } state)
@@ -30,7 +30,7 @@ public sealed class SwarmVerifier(SuiteConfig config, ICommandRunner manager, ID
             if (!state.AllRunning) problems.Add($"{service}: {state.Replicas} tasks running");
             if (state.UpdateState is "paused" or "rollback_paused" or "rollback_completed" or "rollback_started")
                 problems.Add($"{service}: its last update ended {state.UpdateState} ({state.UpdateMessage})");
-            if (versions.GetValueOrDefault(config.Services[service].VersionVariable) is { } version && !state.Image.Split('@')[0].EndsWith($":{version}", StringComparison.Ordinal))
+            if (versions.GetValueOrDefault(service.VersionVariable) is { } version && !state.Image.Split('@')[0].EndsWith($":{version}", StringComparison.Ordinal))
                 problems.Add($"{service}: runs {state.Image.Split('@')[0]}, not version {version}");
         }
 

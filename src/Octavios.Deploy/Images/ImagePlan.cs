@@ -22,10 +22,10 @@ public sealed record ImagePlan(string Service, string Repository, string Release
         return tags;
     }
 
-    public static ImagePlan Create(SuiteConfig config, string service, ReleaseVersion version, string revision,
+    public static ImagePlan Create(SuiteConfig config, SelectedService service, ReleaseVersion version, string revision,
         DateTimeOffset builtAt, string? source, bool noCache)
     {
-        var settings = config.Services[service];
+        var settings = service.Settings;
         var repository = config.ImageRepository(settings);
         var tags = TagsFor(version, builtAt, config.Tags.Latest && config.Tags.LatestAt == "push");
         var labels = new Dictionary<string, string>
@@ -42,6 +42,6 @@ public sealed record ImagePlan(string Service, string Repository, string Release
             settings.BuildArgs.ToDictionary(a => a.Key, a => new CommandArg(a.Value)),
             labels,
             noCache);
-        return new ImagePlan(service, repository, tags[0], tags.Skip(1).ToList(), spec);
+        return new ImagePlan(service.Name, repository, tags[0], tags.Skip(1).ToList(), spec);
     }
 }

@@ -13,7 +13,7 @@ namespace Octavios.Deploy.Images;
 /// credentials looked up once per registry, their passwords masked. <paramref name="version"/> gives the run's
 /// --version, or says it is missing (the run's one check of it).
 /// </summary>
-public sealed class ReleasePlanner(SuiteConfig config, Func<IReadOnlyList<string>> services, Func<ReleaseVersion> version, bool noCache,
+public sealed class ReleasePlanner(SuiteConfig config, Func<IReadOnlyList<SelectedService>> services, Func<ReleaseVersion> version, bool noCache,
     bool force, ICommandRunner local, IDeployLog log, SecretMasker masker, Func<string, string?> variables)
 {
     private readonly DateTimeOffset _startedAt = DateTimeOffset.UtcNow;

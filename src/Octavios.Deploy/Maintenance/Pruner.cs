@@ -9,7 +9,7 @@ namespace Octavios.Deploy.Maintenance;
 /// <summary>Prune on a target: lists what PrunePlan allows, and removes it by tag (never by force).</summary>
 public sealed class Pruner(ICommandRunner target, IDeployLog log)
 {
-    public async Task<IReadOnlyList<ImageTag>> RunAsync(SuiteConfig config, IReadOnlyList<string> services, bool dryRun, CancellationToken cancellation = default)
+    public async Task<IReadOnlyList<ImageTag>> RunAsync(SuiteConfig config, IReadOnlyList<SelectedService> services, bool dryRun, CancellationToken cancellation = default)
     {
         var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
         if (records.Journal is { } journal)
@@ -20,7 +20,7 @@ public sealed class Pruner(ICommandRunner target, IDeployLog log)
         var removed = new List<ImageTag>();
         foreach (var service in services)
         {
-            var settings = config.Services[service];
+            var settings = service.Settings;
             var repository = config.ImageRepository(settings);
             var tags = (await target.RunAsync(DockerCommands.ListTags(repository), cancellation)).StandardOutput
                 .Split('\n', StringSplitOptions.RemoveEmptyEntries)

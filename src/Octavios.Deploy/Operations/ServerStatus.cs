@@ -17,7 +17,7 @@ public sealed record ServiceState(string Service, string Recorded, string Runnin
 /// <summary>What runs on a target against what its records say, the lock's holder and an unfinished change: three reads.</summary>
 public sealed record ServerStatus(string Target, IReadOnlyList<ServiceState> Services, LockState Lock, DeployJournal? Journal)
 {
-    public static async Task<ServerStatus> ReadAsync(SuiteConfig config, IEnumerable<string> services, ICommandRunner target, CancellationToken cancellation = default)
+    public static async Task<ServerStatus> ReadAsync(SuiteConfig config, IEnumerable<SelectedService> services, ICommandRunner target, CancellationToken cancellation = default)
     {
         var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
         var lockState = LockState.Parse((await target.RunAsync(LockCommands.Inspect(), cancellation)).StandardOutput);
@@ -29,16 +29,15 @@ public sealed record ServerStatus(string Target, IReadOnlyList<ServiceState> Ser
         var states = new List<ServiceState>();
         foreach (var service in services)
         {
-            var settings = config.Services[service];
-            var recorded = records.Current.GetValueOrDefault(settings.VersionVariable) ?? "(compose default)";
-            var own = containers.Where(c => c[0] == settings.ComposeService).ToList();
-            if (own.Count == 0) states.Add(new ServiceState(service, recorded, "-", "", "absent", "-", null, 0));
+            var recorded = records.Current.GetValueOrDefault(service.VersionVariable) ?? "(compose default)";
+            var own = containers.Where(c => c[0] == service.ComposeService).ToList();
+            if (own.Count == 0) states.Add(new ServiceState(service.Name, recorded, "-", "", "absent", "-", null, 0));
             foreach (var c in own)
             {
                 var started = DateTimeOffset.TryParse(c[5], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && c[3] == "running"
                     ? DateTimeOffset.UtcNow - at
                     : (TimeSpan?)null;
-                states.Add(new ServiceState(service, recorded, c[1].Split(':')[^1], c[2].Replace("sha256:", "")[..Math.Min(19, c[2].Length)],
+                states.Add(new ServiceState(service.Name, recorded, c[1].Split(':')[^1], c[2].Replace("sha256:", "")[..Math.Min(19, c[2].Length)],
                     c[3], c[4], started, int.TryParse(c[6], out var restarts) ? restarts : 0));
             }
         }

@@ -16,7 +16,7 @@ public sealed record ValidationRequest(
     SuiteConfig Config,
     string EnvironmentName,
     EnvironmentConfig Environment,
-    IReadOnlyList<string> Services,
+    IReadOnlyList<SelectedService> Services,
     ReleaseVersion? Version,
     EnvFileLocation EnvFile,
     Func<string, string?> Variables,
@@ -98,7 +98,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
 
         var versions = request.Version is null
             ? new Dictionary<string, string>()
-            : request.Services.ToDictionary(s => config.Services[s].VersionVariable, _ => request.Version.ToString());
+            : DeployRequestFactory.VersionsOf(request.Services, request.Version);
         var suiteVariables = ComposeCommands.ProjectVariables(config, versions);
         string? Lookup(string name) => suiteVariables.GetValueOrDefault(name) ?? request.Variables(name) ?? envFile?[name];
 
@@ -107,7 +107,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         if (files.Count == config.Compose.Files.Count)
         {
             findings.AddRange(ComposeLint.Run(files, config.Compose.RegistryOverlayFile, config.Validation.Secrets));
-            findings.AddRange(StrategyChecks.Run(config, files, request.Services));
+            findings.AddRange(StrategyChecks.Run(files, request.Services));
             findings.AddRange(BuildContextChecks.Run(config, request.Services, request.EnvFile.LocalFile));
             if (envFile is null && !request.EnvFile.IsLocal)
             {
@@ -128,7 +128,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         }
         else if (environment.Push && files.Count > 0)
         {
-            var images = request.Services.ToDictionary(s => s, s => ComposeFile.ImageOf(files, config.Services[s].ComposeService, Lookup));
+            var images = request.Services.ToDictionary(s => s.Name, s => ComposeFile.ImageOf(files, s.ComposeService, Lookup));
             var known = images.Where(i => i.Value is not null).ToDictionary(i => i.Key, i => i.Value!);
             var registryFindings = RegistryChecks.RunAsync(known, registry, request.Credentials, local, log, cancellation);
             findings.AddRange(await composeCli);

@@ -62,11 +62,11 @@ public class DockerCommandsTests
     {
         var config = ConfigLoader.Load(SuiteRun.ExampleConfig);
         config.Registry = "127.0.0.1:5000";
-        var plan = ImagePlan.Create(config, "backend", ReleaseVersion.Parse("0.2.3"), "abc123", DateTimeOffset.UnixEpoch, null, false);
+        var plan = ImagePlan.Create(config, SelectedService.Of(config, ["backend"])[0], ReleaseVersion.Parse("0.2.3"), "abc123", DateTimeOffset.UnixEpoch, null, false);
         Assert.That(plan.Reference, Is.EqualTo("127.0.0.1:5000/octavios/backend:0.2.3"));
         Assert.That(plan.AllReferences.Count(), Is.EqualTo(2), "latest moves at deploy (tags.latestAt: deploy), not with the release tags");
         config.Tags.LatestAt = "push";
-        Assert.That(ImagePlan.Create(config, "backend", ReleaseVersion.Parse("0.2.3"), "abc123", DateTimeOffset.UnixEpoch, null, false).AllReferences,
+        Assert.That(ImagePlan.Create(config, SelectedService.Of(config, ["backend"])[0], ReleaseVersion.Parse("0.2.3"), "abc123", DateTimeOffset.UnixEpoch, null, false).AllReferences,
             Does.Contain("127.0.0.1:5000/octavios/backend:latest"));
         Assert.That(plan.Build.Labels["org.opencontainers.image.revision"], Is.EqualTo("abc123"));
         Assert.That(plan.Build.Labels["org.opencontainers.image.created"], Is.EqualTo("1970-01-01T00:00:00Z"));

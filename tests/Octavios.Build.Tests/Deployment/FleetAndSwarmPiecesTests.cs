@@ -1,3 +1,4 @@
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Output;
 using Octavios.Deploy;
 using Octavios.Deploy.Commands;
@@ -36,15 +37,17 @@ public class FleetAndSwarmPiecesTests
     public void RolesPlaceServicesOnSomeHostsAndTheRestEverywhere()
     {
         var roles = new Dictionary<string, List<string>> { ["web"] = ["web1", "root@10.0.0.2", "[::1]:2222"], ["backend"] = ["app1", "fd00::7"] };
-        Assert.That(FleetHost.ServicesOn(Host("root@web1"), ["web", "backend", "proxy"], roles), Is.EqualTo(new[] { "web", "proxy" }));
-        Assert.That(FleetHost.ServicesOn(Host("root@10.0.0.2"), ["web", "backend"], roles), Is.EqualTo(new[] { "web" }));
-        Assert.That(FleetHost.ServicesOn(Host("deploy@app1:2222"), ["web", "backend"], roles), Is.EqualTo(new[] { "backend" }));
-        Assert.That(FleetHost.ServicesOn(Host("root@db1"), ["web", "backend"], roles), Is.Empty);
+        Assert.That(Names(FleetHost.ServicesOn(Host("root@web1"), Services(["web", "backend", "proxy"]), roles)), Is.EqualTo(new[] { "web", "proxy" }));
+        Assert.That(Names(FleetHost.ServicesOn(Host("root@10.0.0.2"), Services(["web", "backend"]), roles)), Is.EqualTo(new[] { "web" }));
+        Assert.That(Names(FleetHost.ServicesOn(Host("deploy@app1:2222"), Services(["web", "backend"]), roles)), Is.EqualTo(new[] { "backend" }));
+        Assert.That(Names(FleetHost.ServicesOn(Host("root@db1"), Services(["web", "backend"]), roles)), Is.Empty);
         // An IPv6 host is matched by its address, written as DEPLOY_SERVER writes it, or by its bare host.
-        Assert.That(FleetHost.ServicesOn(Host("[::1]:2222"), ["web", "backend"], roles), Is.EqualTo(new[] { "web" }));
-        Assert.That(FleetHost.ServicesOn(Host("root@[fd00::7]"), ["web", "backend"], roles), Is.EqualTo(new[] { "backend" }));
+        Assert.That(Names(FleetHost.ServicesOn(Host("[::1]:2222"), Services(["web", "backend"]), roles)), Is.EqualTo(new[] { "web" }));
+        Assert.That(Names(FleetHost.ServicesOn(Host("root@[fd00::7]"), Services(["web", "backend"]), roles)), Is.EqualTo(new[] { "backend" }));
         Assert.That(ServerAddress.Parse("[::1]:2222").ToString(), Is.EqualTo("[::1]:2222"));
 
+        static IReadOnlyList<SelectedService> Services(string[] names) => names.Select(n => new SelectedService(n, new ServiceConfig())).ToList();
+        static IEnumerable<string> Names(IEnumerable<SelectedService> services) => services.Select(s => s.Name);
         static DeployTarget Host(string address) =>
             new(address, new Octavios.Deploy.Execution.DryRunCommandRunner(address, new Support.NullLog()), false, ServerAddress.Parse(address));
     }

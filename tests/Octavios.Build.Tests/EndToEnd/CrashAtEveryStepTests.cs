@@ -100,7 +100,7 @@ public class CrashAtEveryStepTests
         var recorder = new RecordingRunner(Local(lane));
         try
         {
-            await Deployer(lane, recorder).RunAsync(Request(version));
+            await Deployer(lane, recorder).RunAsync(Request(lane, version));
         }
         catch (DeployFailedException) when (version == "0.2.4")
         {
@@ -136,7 +136,7 @@ public class CrashAtEveryStepTests
         var said = new ListLog();
         try
         {
-            await Deployer(lane, broken, said).RunAsync(Request(version), interruption.Token);
+            await Deployer(lane, broken, said).RunAsync(Request(lane, version), interruption.Token);
         }
         catch (Exception error) when (error is not AssertionException)
         {
@@ -211,7 +211,7 @@ public class CrashAtEveryStepTests
     private static async Task ResetAsync(Lane lane)
     {
         if (ReadRecords(lane).Current.GetValueOrDefault("BACKEND_VERSION") != "0.2.2")
-            await Deployer(lane, Local(lane)).RunAsync(Request("0.2.2"));
+            await Deployer(lane, Local(lane)).RunAsync(Request(lane, "0.2.2"));
     }
 
     private static LocalCommandRunner Local(Lane lane) => new(lane.Config.BaseDirectory, new NullLog(), new SecretMasker());
@@ -219,7 +219,7 @@ public class CrashAtEveryStepTests
     private static DeployTransaction Deployer(Lane lane, ICommandRunner runner, IDeployLog? log = null) =>
         new(lane.Config, new ComposeApplier(lane.Config, new Octavios.Deploy.Compose.ComposeFileSet(lane.Config), runner, log ?? new NullLog(), "envs/.env.local", pull: false), runner, Local(lane), log ?? new NullLog(), "envs/.env.local");
 
-    private static DeployRequest Request(string version) =>
-        new("deploy", "local", ["backend"], new Dictionary<string, string> { ["BACKEND_VERSION"] = version }, new Dictionary<string, string>(),
+    private static DeployRequest Request(Lane lane, string version) =>
+        new("deploy", "local", SelectedService.Of(lane.Config, ["backend"]), new Dictionary<string, string> { ["BACKEND_VERSION"] = version }, new Dictionary<string, string>(),
             null, LockOwner.Create("tests", "sweep", $"deploy backend {version}"), TimeSpan.Zero, false, "unlock");
 }

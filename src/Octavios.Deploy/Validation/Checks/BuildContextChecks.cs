@@ -12,11 +12,11 @@ public static partial class BuildContextChecks
 {
     private const int MaxFiles = 50_000;
 
-    public static IEnumerable<Finding> Run(SuiteConfig config, IEnumerable<string> services, string? envFile)
+    public static IEnumerable<Finding> Run(SuiteConfig config, IEnumerable<SelectedService> services, string? envFile)
     {
         foreach (var service in services)
         {
-            var context = config.ResolvePath(config.Services[service].Context);
+            var context = config.ResolvePath(service.Settings.Context);
             if (!Directory.Exists(context)) continue;
             var ignored = DockerIgnore(context);
             foreach (var file in Directory.EnumerateFiles(context, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }).Take(MaxFiles))

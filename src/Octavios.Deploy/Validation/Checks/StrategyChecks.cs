@@ -10,12 +10,12 @@ namespace Octavios.Deploy.Validation.Checks;
 /// </summary>
 public static class StrategyChecks
 {
-    public static IEnumerable<Finding> Run(SuiteConfig config, IReadOnlyList<ComposeFile> files, IEnumerable<string> services)
+    public static IEnumerable<Finding> Run(IReadOnlyList<ComposeFile> files, IEnumerable<SelectedService> services)
     {
         foreach (var service in services)
         {
-            var plan = ServicePlan.For(config, files, service);
-            if (plan.Strategy != Strategy.Recreate || config.Services[service].Strategy == "recreate" || plan.Shape.Obstacle is not { } obstacle) continue;
+            var plan = ServicePlan.For(files, service);
+            if (plan.Strategy != Strategy.Recreate || service.Settings.Strategy == "recreate" || plan.Shape.Obstacle is not { } obstacle) continue;
             yield return Finding.Warning("compose.start-first",
                 $"{service}: {obstacle.Key} {obstacle.Value} at {obstacle.Where} cannot be held by two containers, so it is deployed by recreating it and is down while it " +
                 "restarts. Publish it through a reverse proxy (see README, Zero downtime), or set its strategy: recreate to say so.");
