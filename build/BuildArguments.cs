@@ -28,8 +28,8 @@ public static class BuildArguments
     [
         new(Config, "Suite configuration file (YAML); relative paths in it resolve against its folder.", "octavios.build.yml"),
         new(Env, "Environment to deploy to, from the configuration's 'environments' ('local' is built in).", "local"),
-        new(Services, "One service, a space- or comma-separated list, 'all', or 'changed' (what Detect finds)."),
-        new(Version, "Release version to build, push and deploy: X.Y.Z or X.Y.Z-PRERELEASE, never 'latest'."),
+        new(Services, "One service, a space- or comma-separated list, 'all', or 'changed' (what Detect finds).", RequiredBy: ["Build", "Tag", "Push", "Deploy", "Rollback"]),
+        new(Version, "Release version to build, push and deploy: X.Y.Z or X.Y.Z-PRERELEASE, never 'latest'.", RequiredBy: ["Build", "Tag", "Push", "Deploy"]),
         new(Since, "Git reference Detect compares HEAD with (tag, commit or branch).", "HEAD~1"),
         new(Registry, "Registry host overriding the configuration's 'registry' (e.g. 127.0.0.1:5000)."),
         new(EnvFile, "Env file replacing the environment's 'envFile' (relative to the configuration's folder); a deploy to a server uploads it."),

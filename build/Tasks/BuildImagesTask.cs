@@ -6,8 +6,6 @@ namespace Octavios.Build.Tasks;
 [TaskName("Build")]
 [TaskDescription("Builds the selected services' images with OCI labels, in parallel; skips a release the registry already holds from this commit.")]
 [IsDependentOn(typeof(DetectTask))]
-[RequiresArgument(BuildArguments.Services)]
-[RequiresArgument(BuildArguments.Version)]
 public sealed class BuildImagesTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();

@@ -8,8 +8,6 @@ namespace Octavios.Build.Tasks;
 [TaskDescription("Under the server's deploy lock: hooks, backup, compose files uploaded, versions recorded, exactly the selected services pulled and recreated (depends_on order), health gate with automatic rollback, audit log.")]
 [IsDependentOn(typeof(ValidateTask))]
 [IsDependentOn(typeof(PushTask))]
-[RequiresArgument(BuildArguments.Services)]
-[RequiresArgument(BuildArguments.Version)]
 public sealed class DeployTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();

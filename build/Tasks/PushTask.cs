@@ -7,8 +7,6 @@ namespace Octavios.Build.Tasks;
 [TaskName("Push")]
 [TaskDescription("Pushes every tag to the registry in parallel, retrying transient failures, printing digests; with --transfer=ssh ships the images over SSH instead. Never prompts.")]
 [IsDependentOn(typeof(TagTask))]
-[RequiresArgument(BuildArguments.Services)]
-[RequiresArgument(BuildArguments.Version)]
 public sealed class PushTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context)

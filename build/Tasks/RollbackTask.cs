@@ -5,7 +5,6 @@ namespace Octavios.Build.Tasks;
 
 [TaskName("Rollback")]
 [TaskDescription("Returns the selected services to the versions they ran before their last successful change (or to --version), under the deploy lock, through the same health gate, never pulling.")]
-[RequiresArgument(BuildArguments.Services)]
 public sealed class RollbackTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)

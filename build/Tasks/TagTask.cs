@@ -6,8 +6,6 @@ namespace Octavios.Build.Tasks;
 [TaskName("Tag")]
 [TaskDescription("Adds the X.Y.Z-YYYYMMDD-HHMM (UTC) and latest tags to each built image.")]
 [IsDependentOn(typeof(BuildImagesTask))]
-[RequiresArgument(BuildArguments.Services)]
-[RequiresArgument(BuildArguments.Version)]
 public sealed class TagTask : BuildTask<BuildContext>
 {
     public override TaskCriterion ShouldRun(BuildContext context) => context.HasServices();

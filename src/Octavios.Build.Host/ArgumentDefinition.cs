@@ -1,7 +1,10 @@
 namespace Octavios.Build.Host;
 
-/// <summary>An argument the build accepts: shown by --help, read from the command line, else the environment, else cake.config.</summary>
-public sealed record ArgumentDefinition(string Name, string Description, string? DefaultValue = null, bool IsFlag = false)
+/// <summary>
+/// An argument the build accepts: shown by --help, read from the command line, else the environment, else cake.config;
+/// <paramref name="RequiredBy"/>: the tasks that cannot run without it (the run stops before any task starts).
+/// </summary>
+public sealed record ArgumentDefinition(string Name, string Description, string? DefaultValue = null, bool IsFlag = false, IReadOnlyList<string>? RequiredBy = null)
 {
     /// <summary>Environment variable standing in for the argument: <c>--env-file</c> → <c>OCTAVIOS_ENV_FILE</c>.</summary>
     public string EnvironmentVariable => "OCTAVIOS_" + Name.Replace('-', '_').ToUpperInvariant();

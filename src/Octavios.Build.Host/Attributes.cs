@@ -31,9 +31,3 @@ public sealed class ContinueOnErrorAttribute : Attribute
 {
 }
 
-/// <summary>The run stops before any task starts when a task of its graph requires an argument that was not given.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
-public sealed class RequiresArgumentAttribute(string name) : Attribute
-{
-    public string Name { get; } = name;
-}

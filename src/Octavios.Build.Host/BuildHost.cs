@@ -105,7 +105,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         {
             var commandLine = CommandLine.Parse(args);
             verbosity = commandLine.Verbosity;
-            var catalog = new TaskCatalog(_assemblies, typeof(TContext));
+            var catalog = new TaskCatalog(_assemblies, typeof(TContext), _arguments);
             switch (commandLine.Mode)
             {
                 case HostMode.Help:

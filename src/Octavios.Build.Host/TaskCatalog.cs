@@ -18,7 +18,7 @@ public sealed class TaskCatalog
 {
     private readonly Dictionary<string, TaskEntry> _byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public TaskCatalog(IEnumerable<Assembly> assemblies, Type contextType)
+    public TaskCatalog(IEnumerable<Assembly> assemblies, Type contextType, IReadOnlyList<ArgumentDefinition> arguments)
     {
         var types = assemblies.SelectMany(a => a.GetTypes())
             .Where(t => t is { IsAbstract: false, IsClass: true } && typeof(IBuildTask).IsAssignableFrom(t))
@@ -33,7 +33,7 @@ public sealed class TaskCatalog
                     $"Task {type.Name} runs on context {expected.Name}, but the host's context is {contextType.Name}.");
             }
 
-            var entry = Describe(type);
+            var entry = Describe(type, arguments);
             if (!_byName.TryAdd(entry.Name, entry))
             {
                 throw new InvalidOperationException($"Two task classes are named '{entry.Name}'.");
@@ -97,14 +97,14 @@ public sealed class TaskCatalog
     public static string NameOf(Type taskType) =>
         taskType.GetCustomAttribute<TaskNameAttribute>()?.Name ?? taskType.Name;
 
-    private static TaskEntry Describe(Type type) => new(
+    private static TaskEntry Describe(Type type, IReadOnlyList<ArgumentDefinition> arguments) => new(
         type,
         NameOf(type),
         type.GetCustomAttribute<TaskDescriptionAttribute>()?.Description ?? "",
         type.GetCustomAttributes<IsDependentOnAttribute>().Select(a => NameOf(a.Dependency)).ToList(),
         type.GetCustomAttributes<IsDependeeOfAttribute>().Select(a => NameOf(a.Dependee)).ToList(),
         type.GetCustomAttribute<ContinueOnErrorAttribute>() is not null,
-        type.GetCustomAttributes<RequiresArgumentAttribute>().Select(a => a.Name).ToList());
+        arguments.Where(a => a.RequiredBy?.Contains(NameOf(type), StringComparer.OrdinalIgnoreCase) == true).Select(a => a.Name).ToList());
 
     private static Type TaskContextType(Type type)
     {

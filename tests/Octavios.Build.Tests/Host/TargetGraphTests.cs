@@ -80,7 +80,7 @@ public class TargetGraphTests
     [Test]
     public void TheCatalogPlansWhatTheEngineRuns()
     {
-        var catalog = new TaskCatalog([typeof(BuildContext).Assembly], typeof(BuildContext));
+        var catalog = new TaskCatalog([typeof(BuildContext).Assembly], typeof(BuildContext), BuildArguments.All);
         Assert.That(catalog.Plan(["Deploy"], false).Select(t => t.Name),
             Is.EqualTo(Executed("--target=Deploy", "--services=backend", "--version=0.2.3")));
     }
