@@ -47,6 +47,15 @@ public sealed class TaskCatalog
                 throw new InvalidOperationException($"Task {entry.Name} names '{dependency}', which is not a task.");
             }
         }
+
+        // A misspelt task in RequiredBy would silently drop the requirement: a failed start instead.
+        foreach (var argument in arguments)
+        {
+            foreach (var task in (argument.RequiredBy ?? []).Where(t => !_byName.ContainsKey(t)))
+            {
+                throw new InvalidOperationException($"Argument --{argument.Name} is required by '{task}', which is not a task.");
+            }
+        }
     }
 
     public IReadOnlyCollection<TaskEntry> Tasks => _byName.Values;
