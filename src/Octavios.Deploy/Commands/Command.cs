@@ -25,6 +25,9 @@ public sealed record Command(string Program, IReadOnlyList<CommandArg> Args)
     /// <summary>Relative to the target's project directory, or absolute; null means the project directory itself.</summary>
     public string? WorkingDirectory { get; init; }
 
+    /// <summary>One of the deploy lock's own commands (take, read, beat, release, break), which a fence never guards.</summary>
+    public bool IsLockCommand { get; init; }
+
     /// <summary>False for the few commands that run before the project directory exists (Setup creates it).</summary>
     public bool NeedsProjectDirectory { get; init; } = true;
 

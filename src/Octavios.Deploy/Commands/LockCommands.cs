@@ -15,6 +15,25 @@ public static class LockCommands
     /// <summary>Exit code of Take: .octavios/ cannot be written (full disk, read-only).</summary>
     public const int CannotWrite = 4;
 
+    /// <summary>Exit code of a fenced command that did not run, with <see cref="FenceRefusal"/> on its error output.</summary>
+    public const int Fenced = 75;
+
+    public const string FenceRefusal = "octavios: the deploy lock is no longer this run's; not run";
+
+    /// <summary>
+    /// <paramref name="command"/>, run only while <paramref name="token"/> holds the lock: the check and the step are one
+    /// server command, so a run that lost its lock (frozen, then taken over) can change nothing, however long it slept.
+    /// </summary>
+    public static Command Fence(string token, Command command) => command with
+    {
+        Program = "sh",
+        Args = ["-c",
+            $"[ \"$(readlink .octavios/deploy.lock)\" = \"lock.$1\" ] || {{ echo \"{FenceRefusal}\" >&2; exit {Fenced}; }}\n" +
+            "cd \"$2\" && shift 2 && exec \"$@\"",
+            "sh", token, command.WorkingDirectory ?? ".", command.Program, .. command.Args],
+        WorkingDirectory = null,
+    };
+
     public static Command Take(string token, string ownerJson) =>
         new("sh", ["-c",
             "mkdir -p .octavios || exit 4\n" +
@@ -26,6 +45,7 @@ public static class LockCommands
         {
             StandardInput = new CommandArg(ownerJson),
             Title = "take the deploy lock",
+            IsLockCommand = true,
             Timeout = TimeSpan.FromSeconds(30),
         };
 
@@ -39,6 +59,7 @@ public static class LockCommands
             "cat \"$d/owner.json\" 2>/dev/null; exit 0"])
         {
             Title = "read the deploy lock",
+            IsLockCommand = true,
             Timeout = TimeSpan.FromSeconds(30),
         };
 
@@ -47,6 +68,7 @@ public static class LockCommands
         new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" = \"lock.$1\" ] || exit 3; touch \".octavios/lock.$1/heartbeat\"", "sh", token])
         {
             Title = "deploy lock heartbeat",
+            IsLockCommand = true,
             Timeout = TimeSpan.FromSeconds(20),
         };
 
@@ -55,6 +77,7 @@ public static class LockCommands
         new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" != \"lock.$1\" ] || rm -f .octavios/deploy.lock; rm -rf \".octavios/lock.$1\"", "sh", token])
         {
             Title = "release the deploy lock",
+            IsLockCommand = true,
             Timeout = TimeSpan.FromSeconds(30),
         };
 
@@ -72,6 +95,7 @@ public static class LockCommands
             "sh", token ?? ""])
         {
             Title = "break the deploy lock",
+            IsLockCommand = true,
             Timeout = TimeSpan.FromSeconds(30),
         };
 }

@@ -27,8 +27,9 @@ public sealed class DeployPipeline(SuiteConfig config, ComposeFileSet composeFil
     {
         if (environment.Kind == EnvironmentKind.Swarm)
         {
-            var applier = new SwarmApplier(config, composeFiles, environment, hosts[0].Runner, log, loadedEnvFile, request.Credentials is not null);
-            return Single(hosts[0], await new DeployTransaction(config, applier, hosts[0].Runner, local, log, envFile).RunAsync(request, cancellation));
+            var manager = new FencedRunner(hosts[0].Runner, request.Owner.Token);
+            var applier = new SwarmApplier(config, composeFiles, environment, manager, log, loadedEnvFile, request.Credentials is not null);
+            return Single(hosts[0], await new DeployTransaction(config, applier, manager, local, log, envFile).RunAsync(request, cancellation));
         }
 
         if (hosts.Count == 1) return Single(hosts[0], await TransactionOf(hosts[0], request).RunAsync(request, cancellation));
@@ -59,9 +60,15 @@ public sealed class DeployPipeline(SuiteConfig config, ComposeFileSet composeFil
     private static ChangeResult Single(DeployTarget host, AuditEntry done) =>
         new([new HostOutcome(host.Label, false, done.Result, done.Services, done.To)], done);
 
-    /// <summary>A change on one Compose host: deploys pull when the environment uses a registry; rollbacks never pull.</summary>
-    private DeployTransaction TransactionOf(DeployTarget host, DeployRequest request) =>
-        new(config, new ComposeApplier(config, composeFiles, host.Runner, log, envFile, request.Action == "deploy" && usesRegistry), host.Runner, local, log, envFile);
+    /// <summary>
+    /// A change on one Compose host: deploys pull when the environment uses a registry; rollbacks never pull. Every
+    /// command of the change is fenced by the run's lock token.
+    /// </summary>
+    private DeployTransaction TransactionOf(DeployTarget host, DeployRequest request)
+    {
+        var runner = new FencedRunner(host.Runner, request.Owner.Token);
+        return new(config, new ComposeApplier(config, composeFiles, runner, log, envFile, request.Action == "deploy" && usesRegistry), runner, local, log, envFile);
+    }
 
     /// <summary>Every host whose roles run a selected service, all connected at once; hosts that run none are not even locked.</summary>
     private async Task<IReadOnlyList<HostOutcome>> FleetAsync(DeployRequest request, CancellationToken cancellation)

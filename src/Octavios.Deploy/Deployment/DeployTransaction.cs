@@ -84,6 +84,11 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         {
             throw Lost(lost, journal);
         }
+        catch (LockLostException)
+        {
+            // Another run holds the lock and decides what runs: nothing here may be undone by this one.
+            throw;
+        }
         catch (Exception failure)
         {
             await UndoAsync(failure, request, journal, after, clock, cancellation);

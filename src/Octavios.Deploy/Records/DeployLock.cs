@@ -68,8 +68,12 @@ public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? 
 
     public string Describe() => Owner?.ToString() ?? "an owner that could not be read (an empty or damaged owner.json)";
 
-    /// <summary>Its holder stopped beating: the deploy that took it is gone (killed, disconnected).</summary>
-    public bool IsAbandoned(TimeSpan staleAfter) => Held && (HeartbeatAgeSeconds is null || HeartbeatAgeSeconds > staleAfter.TotalSeconds);
+    /// <summary>
+    /// Its holder stopped beating: the deploy that took it is gone (killed, disconnected). A heartbeat from the future
+    /// (the server's clock went back) proves nothing alive and counts as stale: a live holder that loses the lock so is
+    /// fenced off, never two runs changing the server.
+    /// </summary>
+    public bool IsAbandoned(TimeSpan staleAfter) => Held && (HeartbeatAgeSeconds is null or < 0 || HeartbeatAgeSeconds > staleAfter.TotalSeconds);
 }
 
 public sealed class DeployLockedException(string message) : Exception(message);
@@ -125,7 +129,7 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
             if (!holder.Held) continue;
             if (holder.Token is not null && holder.IsAbandoned(staleAfter))
             {
-                log.Warning($"[{target.Target}] the deploy lock held by {holder.Describe()} was abandoned (no heartbeat for {holder.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "ever"} s): taking it over");
+                log.Warning($"[{target.Target}] the deploy lock held by {holder.Describe()} was abandoned ({(holder.HeartbeatAgeSeconds is < 0 ? $"its heartbeat is {-holder.HeartbeatAgeSeconds} s in the future: the server's clock went back" : $"no heartbeat for {holder.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "ever"} s")}): taking it over");
                 await target.TryRunAsync(LockCommands.Break(holder.Token), cancellation);
                 continue;
             }

@@ -38,6 +38,44 @@ public class ServerStateTests
     }
 
     [Test]
+    public async Task AFencedStepRunsOnlyWhileItsRunHoldsTheLock()
+    {
+        var (first, second) = (Owner("deploy backend 0.2.3"), Owner("deploy web 0.2.3"));
+        var local = new Octavios.Deploy.Execution.LocalCommandRunner(_dir, new NullLog(), new Octavios.Deploy.Output.SecretMasker());
+        var fenced = new FencedRunner(local, first.Token);
+        Directory.CreateDirectory(Path.Combine(_dir, "sub"));
+        var write = new Command("sh", ["-c", "cat > \"$1\"", "sh", "written"]) { StandardInput = new CommandArg("by the first run"), WorkingDirectory = "sub", Title = "write" };
+        Assert.That(Run(LockCommands.Take(first.Token, first.ToJson())).ExitCode, Is.Zero);
+
+        await Octavios.Deploy.Execution.CommandRunnerExtensions.RunAsync(fenced, write);
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "sub", "written")), Is.EqualTo("by the first run"), "in its working directory, with its standard input");
+
+        // Another run takes the lock over (the first was frozen past the stale time): the first can no longer change anything.
+        Run(LockCommands.Break(first.Token));
+        Assert.That(Run(LockCommands.Take(second.Token, second.ToJson())).ExitCode, Is.Zero);
+        File.Delete(Path.Combine(_dir, "sub", "written"));
+        var refused = Assert.ThrowsAsync<LockLostException>(() => fenced.TryRunAsync(write));
+        Assert.That(refused!.Message, Does.Contain("'write' was not run"));
+        Assert.That(File.Exists(Path.Combine(_dir, "sub", "written")), Is.False);
+        Assert.That((await fenced.TryRunAsync(LockCommands.Release(first.Token))).ExitCode, Is.Zero, "the lock's own commands are not fenced");
+        Assert.That(LockState.Parse(Run(LockCommands.Inspect()).StandardOutput).Token, Is.EqualTo(second.Token), "and leave another run's lock alone");
+        var value = LockCommands.Fence(first.Token, write);
+        Assert.That((value.Title, value.StandardInput, value.WorkingDirectory), Is.EqualTo(("write", write.StandardInput, (string?)null)), "the guarded command keeps its title and input; the guard enters its directory");
+    }
+
+    [Test]
+    public void AHeartbeatFromTheFutureIsStaleNotAlive()
+    {
+        var owner = Owner("deploy backend 0.2.3");
+        Assert.That(Run(LockCommands.Take(owner.Token, owner.ToJson())).ExitCode, Is.Zero);
+        // The server's clock went back ten minutes after the last heartbeat.
+        File.SetLastWriteTimeUtc(Path.Combine(_dir, ".octavios", $"lock.{owner.Token}", "heartbeat"), DateTime.UtcNow.AddMinutes(10));
+        var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
+        Assert.That(state.HeartbeatAgeSeconds, Is.LessThan(-500));
+        Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.True);
+    }
+
+    [Test]
     public void OneTakerWinsTheOtherSeesTheHolderAndOnlyTheHolderReleases()
     {
         var first = Owner("deploy backend 0.2.3");

@@ -69,4 +69,51 @@ public class InterruptionTests
         AssertInvariant(rig, "0.2.3", next.StandardOutput);
         Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.previous.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
     }
+
+    /// <summary>
+    /// Issue 22's first scenario: a deploy frozen right after its new container serves (a closed laptop lid, SIGSTOP)
+    /// while a colleague's deploy takes its stale lock over, puts backend back and deploys web. Resumed, the frozen run
+    /// can change nothing (every step is fenced by its lock token on the server): it exits 1 saying so.
+    /// </summary>
+    [Test]
+    public void AFrozenRunResumedAfterATakeoverChangesNothing()
+    {
+        using var rig = new ProdRig();
+        rig.App.Configure(ExampleApp.StableSetting, ExampleApp.StableSetting + "\n  lockStaleSeconds: 3\n  drainSeconds: 4");
+        Ok(rig.Run(null, "--target=Deploy", "--services=all", "--version=0.2.2"));
+        rig.Push("0.2.3", "backend", "web");
+
+        using var frozen = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
+            "--services=backend", "--version=0.2.3"]);
+        Assert.That(frozen.WaitFor("backend: the new container serves", TimeSpan.FromSeconds(120)), Is.True, frozen.Output);
+        frozen.Signal("STOP");
+        try
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+            var colleague = rig.Run(null, "--target=Deploy", "--exclusive", "--services=web", "--version=0.2.3", "--lock-wait=30");
+            Ok(colleague);
+            Assert.That(colleague.StandardOutput + colleague.StandardError, Does.Contain("was abandoned").And.Contain("an unfinished deploy of backend"));
+        }
+        finally
+        {
+            frozen.Signal("CONT");
+        }
+
+        var before = (Containers: rig.App.Containers().ToDictionary(c => c.Key, c => c.Value.Id), Versions: File.ReadAllText(rig.ServerFile(".octavios/versions.env")),
+            Audit: File.ReadAllText(rig.ServerFile(".octavios/audit.log")));
+        Assert.That(before.Versions, Does.Contain("BACKEND_VERSION=0.2.2\n").And.Contain("WEB_VERSION=0.2.3\n"));
+
+        Assert.That(frozen.Exit(TimeSpan.FromSeconds(60)), Is.EqualTo(ExitCodes.Failed), frozen.Output);
+        Assert.That(frozen.Output, Does.Contain("the deploy lock is no longer this run's").And.Contain("was not run"));
+        Assert.That(rig.App.Containers().ToDictionary(c => c.Key, c => c.Value.Id), Is.EqualTo(before.Containers), "no container touched by the resumed run");
+        Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.env")), Is.EqualTo(before.Versions));
+        Assert.That(File.ReadAllText(rig.ServerFile(".octavios/audit.log")), Is.EqualTo(before.Audit));
+        AssertInvariant(rig, "0.2.2", frozen.Output);
+
+        // The next run and the one after find a server in order.
+        Ok(rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.3"));
+        AssertInvariant(rig, "0.2.3", "after the next run");
+        Ok(rig.Run(null, "--target=Rollback", "--exclusive", "--services=backend"));
+        AssertInvariant(rig, "0.2.2", "after a third run");
+    }
 }
