@@ -136,7 +136,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         if (journal.IsCommittedIn(records))
         {
             log.Warning($"[{target.Target}] the {journal.Describe()} was committed but its journal was left: removed");
-            await target.RunAsync(RemoteFiles.Apply([FileChange.Delete(DeployJournal.File)], "remove the journal"), cancellation);
+            await CommitAsync(null, null, journal.Finished(owner.Signature, environment), cancellation);
             return records with { Journal = null };
         }
 

@@ -40,8 +40,17 @@ public sealed record DeployJournal(
                 .ToDictionary(f => f.Key[5..], f => (IReadOnlyList<string>)f.Value.Split(',', StringSplitOptions.RemoveEmptyEntries)));
     }
 
-    /// <summary>Whether the records already name every version the change went to: it was committed, only its journal was left.</summary>
-    public bool IsCommittedIn(ServerRecords records) => To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value);
+    /// <summary>
+    /// Whether the records already name every version the change went to, and it changed one: it was committed, only its
+    /// journal was left. A change to the versions that ran already (a redeploy) cannot be told committed by the records:
+    /// it is undone, back to the containers it kept.
+    /// </summary>
+    public bool IsCommittedIn(ServerRecords records) =>
+        To.Any(t => From.GetValueOrDefault(t.Key) != t.Value) && To.All(t => records.Current.GetValueOrDefault(t.Key) == t.Value);
+
+    /// <summary>The audit line of a later run that found this change committed and removed its journal.</summary>
+    public AuditEntry Finished(string who, string environment) =>
+        new("reconcile", who, DateTimeOffset.UtcNow, environment, Services, From, To, $"committed: the {Action} by {Who} was recorded; its journal was left and is removed", 0);
 
     /// <summary>What undoing the change puts back: the version the records name for each variable it touched.</summary>
     public Dictionary<string, string?> Back(ServerRecords records) => To.Keys.ToDictionary(k => k, k => records.Current.GetValueOrDefault(k));

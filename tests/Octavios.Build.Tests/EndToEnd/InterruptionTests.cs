@@ -116,4 +116,43 @@ public class InterruptionTests
         Ok(rig.Run(null, "--target=Rollback", "--exclusive", "--services=backend"));
         AssertInvariant(rig, "0.2.2", "after a third run");
     }
+
+    /// <summary>
+    /// Issue 22's second scenario: a redeploy of the version that runs, killed 0.5 s into its health wait, leaves its
+    /// candidate container beside the old one. Its journal cannot be told committed by the versions (they did not
+    /// change): the next run converges backend on the container the journal kept, and audits that.
+    /// </summary>
+    [Test]
+    public void ARedeployKilledInItsGateLeavesOneContainerAfterTheNextRun()
+    {
+        using var rig = new ProdRig();
+        rig.App.Configure(ExampleApp.StableSetting, ExampleApp.StableSetting + "\n  lockStaleSeconds: 3");
+        Ok(rig.Run(null, "--target=Deploy", "--services=all", "--version=0.2.2"));
+        var kept = rig.App.Containers()["backend"].Id;
+
+        using (var killed = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
+                   "--services=backend", "--version=0.2.2", "--verbosity=verbose"]))
+        {
+            Assert.That(killed.WaitFor("{{.RestartCount}}", TimeSpan.FromSeconds(90)), Is.True, killed.Output);
+            Thread.Sleep(500);
+            killed.Signal("KILL");
+            killed.Exit(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.That(BackendContainers(rig), Has.Count.EqualTo(2), "the killed run's candidate runs beside the old container");
+        var next = rig.Run(null, "--target=Deploy", "--exclusive", "--services=web", "--version=0.2.2", "--lock-wait=30");
+        Ok(next);
+        Assert.That(next.StandardOutput + next.StandardError, Does.Contain("an unfinished deploy of backend"));
+        Assert.That(BackendContainers(rig), Is.EqualTo(new[] { kept[..12] }), "the container the journal kept, alone");
+        AssertInvariant(rig, "0.2.2", next.StandardOutput);
+        Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log")).Count(l => l.Contains("\"action\":\"reconcile\"")), Is.EqualTo(1), "the repair is audited");
+
+        Ok(rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.2"));
+        Assert.That(BackendContainers(rig), Has.Count.EqualTo(1), "a later redeploy keeps one container");
+        AssertInvariant(rig, "0.2.2", "after a third run");
+    }
+
+    private static IReadOnlyList<string> BackendContainers(ProdRig rig) =>
+        Shell.Docker("ps", "--quiet", "--filter", $"label=com.docker.compose.project={rig.App.Project}", "--filter", "label=com.docker.compose.service=backend")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 }
