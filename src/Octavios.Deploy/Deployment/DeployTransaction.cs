@@ -108,10 +108,13 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         }
 
         log.Information($"[{target.Target}] recorded {Describe(request.Versions)} in {VersionsFile.Current} and {AuditEntry.File}");
-        if (Fleet is not null && !await Fleet.KeepAsync(cancellation))
+        if (Fleet is not null && await KeepInFleetAsync(cancellation) is { } why)
         {
-            await RevertAsync(request, records, journal, after, cancellation);
-            throw new FleetStoppedException($"[{target.Target}] updated, then put back to {Describe(journal.From)}: another host of the fleet failed");
+            // The revert runs to its end within the undo's bound, whatever signal comes now.
+            using var bound = new CancellationTokenSource(applier.UndoBound);
+            await RevertAsync(request, records, journal, after, why, bound.Token);
+            var message = $"[{target.Target}] updated, then put back to {Describe(journal.From)}: {why}";
+            throw cancellation.IsCancellationRequested ? new DeployInterruptedException(message) : new FleetStoppedException(message);
         }
 
         // Post-deploy hooks run under the lock too: nothing changes the target meanwhile.
@@ -206,11 +209,12 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
     /// Puts a host that was updated and recorded back to what it ran before, because another host of its fleet failed:
     /// a journaled change of its own (the images are still here), and the records as they were.
     /// </summary>
-    private async Task RevertAsync(DeployRequest request, ServerRecords before, DeployJournal applied, IReadOnlyDictionary<string, string> after, CancellationToken cancellation)
+    private async Task RevertAsync(DeployRequest request, ServerRecords before, DeployJournal applied, IReadOnlyDictionary<string, string> after, string why,
+        CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
         var to = applied.From.Where(f => f.Value is not null).ToDictionary(f => f.Key, f => f.Value!);
-        log.Warning($"[{target.Target}] another host of the fleet failed: putting back {Describe(applied.From)}");
+        log.Warning($"[{target.Target}] {why}: putting back {Describe(applied.From)}");
         var running = await applier.RunningAsync(request.Services, cancellation);
         var journal = new DeployJournal("revert", request.Owner.Token, request.Owner.Signature, request.ServiceNames,
             request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, running);
@@ -218,11 +222,27 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         try
         {
             await applier.ApplyAsync(request.Services, Restored(after, applied.From), journal, cancellation);
-            await CommitAsync(before.Current, before.Previous, Audit(request, journal.From, "reverted: another host of the fleet failed", clock.Elapsed) with { Action = "revert", To = to }, cancellation);
+            await CommitAsync(before.Current, before.Previous, Audit(request, journal.From, $"reverted: {why}", clock.Elapsed) with { Action = "revert", To = to }, cancellation);
         }
         catch (Exception failure) when (failure is not OperationCanceledException)
         {
             throw Uncommitted(failure, journal, $"putting back {Describe(applied.From)} after another host failed did not finish");
+        }
+    }
+
+    /// <summary>
+    /// Null when this updated host of a fleet stays updated; otherwise why it goes back: another host failed, or the run
+    /// was interrupted (a fleet is never left half updated by Ctrl-C).
+    /// </summary>
+    private async Task<string?> KeepInFleetAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            return await Fleet!.KeepAsync(cancellation) ? null : "another host of the fleet failed";
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return "the run was interrupted before every host was updated";
         }
     }
 

@@ -37,7 +37,7 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<F
         return await Task.WhenAll(hosts.Select((host, i) => OneHostAsync(host, barrier, i, cancellation)));
     }
 
-    private static async Task<HostOutcome> OneHostAsync(FleetHost fleetHost, FleetBarrier barrier, int index, CancellationToken cancellation)
+    private async Task<HostOutcome> OneHostAsync(FleetHost fleetHost, FleetBarrier barrier, int index, CancellationToken cancellation)
     {
         var (host, request) = (fleetHost.Host, fleetHost.Request);
         var transaction = fleetHost.Transaction.InFleet(barrier.For(index));
@@ -54,6 +54,8 @@ public sealed class FleetDeployer(EnvironmentConfig environment, IReadOnlyList<F
         }
         catch (Exception failure)
         {
+            // The table keeps the first line; the rest says what the host's records hold and what the next run does.
+            log.Error($"[{host}] {failure.Message}");
             barrier.Ended(index, failed: true, stopped: false);
             return new HostOutcome(host, true, failure.Message.Split('\n')[0], request.ServiceNames, request.Versions);
         }

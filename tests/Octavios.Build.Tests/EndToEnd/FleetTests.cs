@@ -225,4 +225,23 @@ public class FleetTests
             Assert.That(File.ReadAllLines(Path.Combine(host.ProjectDirectory, ".octavios", "audit.log"))[^1], Does.Contain("\"action\":\"rollback\"").And.Contain($"\"BACKEND_VERSION\":\"{expected}\""));
         }
     }
+
+    [Test, Order(6)]
+    public async Task EveryFaultOnTheSecondHostEndsInTheInvariantOnEveryHost()
+    {
+        var rig = new FleetSweepRig(_app, _lab);
+        var deploy = await CrashSweep.RecordAsync(rig, "0.2.3");
+        var failing = await CrashSweep.RecordAsync(rig, "0.2.4", mayFail: true);
+        var points = CrashSweep.DeployAndUndoPoints(deploy, failing);
+        var all = CrashSweep.Cases(points, CrashSweep.EveryFault);
+        var cases = CrashSweep.Sample(all, most: 4);
+
+        var violations = await CrashSweep.RunAsync([rig], cases);
+
+        TestContext.Out.WriteLine($"fleet of 3, faults on h2 after h1 was updated: {points.Count} commands ({points.Count(p => p.Version == "0.2.3")} in the deploy, " +
+                                  $"{points.Count(p => p.Version == "0.2.4")} in h2's undo of a failing release), {all.Count} injection points " +
+                                  $"({(CrashSweep.EveryFault ? "every fault at each" : "the faults in turn")}), {cases.Count} run: {string.Join("; ", cases)}");
+        Assert.That(points.Count, Is.GreaterThanOrEqualTo(12), string.Join(", ", deploy));
+        Assert.That(violations, Is.Empty);
+    }
 }

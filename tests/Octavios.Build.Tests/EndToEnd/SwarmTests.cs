@@ -197,4 +197,30 @@ public class SwarmTests
         Assert.That(File.ReadAllText(Path.Combine(records, "versions.env")), Does.Contain("BACKEND_VERSION=0.2.3"));
         Assert.That(File.ReadAllLines(Path.Combine(records, "audit.log"))[^1], Does.Contain("interrupted; put back"));
     }
+
+    [Test, Order(7)]
+    public async Task EveryFaultOfAStackDeployEndsInTheInvariant()
+    {
+        // The three replicas update together, checked every second: a case takes seconds, not a minute.
+        var overlay = Path.Combine(_app.Directory, "infra", "docker-compose.swarm.yml");
+        File.WriteAllText(overlay, File.ReadAllText(overlay).Replace("      replicas: 3\n", """
+                  replicas: 3
+                  update_config: {parallelism: 3, order: start-first, failure_action: rollback, monitor: 2s}
+                  rollback_config: {parallelism: 3, order: start-first, monitor: 2s}
+
+            """).Replace("interval: 2s", "interval: 1s"));
+        var rig = new SwarmSweepRig(_app, _lab);
+        var deploy = await CrashSweep.RecordAsync(rig, "0.2.3");
+        var points = CrashSweep.Points(deploy, 0, new HashSet<string> { $"state of {_app.Project}_backend" }, new HashSet<string> { $"docker stack deploy {_app.Project}" })
+            .Select(p => ("0.2.3", p.Title, p.Occurrence)).ToList();
+        var all = CrashSweep.Cases(points, CrashSweep.EveryFault);
+        var cases = CrashSweep.Sample(all, most: 3);
+
+        var violations = await CrashSweep.RunAsync([rig], cases);
+
+        TestContext.Out.WriteLine($"swarm (stack deploy through the manager): {points.Count} commands ({string.Join(", ", points.Select(p => p.Title))}), " +
+                                  $"{all.Count} injection points ({(CrashSweep.EveryFault ? "every fault at each" : "the faults in turn")}), {cases.Count} run: {string.Join("; ", cases)}");
+        Assert.That(points.Count, Is.GreaterThanOrEqualTo(6), string.Join(", ", deploy));
+        Assert.That(violations, Is.Empty);
+    }
 }

@@ -18,6 +18,12 @@ public enum Fault
 
     /// <summary>SIGINT/SIGTERM arrives as the command is about to run: the run's cancellation token fires.</summary>
     Interrupted,
+
+    /// <summary>
+    /// The run freezes as the command is about to run (a closed laptop lid, SIGSTOP) for longer than the lock's stale
+    /// time: another run takes the lock over meanwhile; then the run resumes and sends the command.
+    /// </summary>
+    FrozenPastTakeover,
 }
 
 /// <summary>
@@ -25,7 +31,7 @@ public enum Fault
 /// optionally injects a fault at the n-th occurrence of a title, so a deploy's failure paths are exercised command by command.
 /// </summary>
 public sealed class RecordingRunner(ICommandRunner inner, (string Title, int Occurrence, Fault Fault)? injection = null,
-    CancellationTokenSource? interruption = null) : ICommandRunner
+    CancellationTokenSource? interruption = null, Func<Task>? takeover = null) : ICommandRunner
 {
     public const string Heartbeat = "deploy lock heartbeat";
 
@@ -69,6 +75,9 @@ public sealed class RecordingRunner(ICommandRunner inner, (string Title, int Occ
             case Fault.Interrupted:
                 await interruption!.CancelAsync();
                 cancellation.ThrowIfCancellationRequested();
+                break;
+            case Fault.FrozenPastTakeover:
+                await takeover!();
                 break;
             case Fault.ConnectionLost:
                 await inner.TryRunAsync(command, CancellationToken.None);
