@@ -133,5 +133,27 @@ public class DeployStateTests
             Shell.Run("umount", [full]);
             Directory.Delete(full, true);
         }
+
+        // The server's clock went back ten minutes after a dead run's last heartbeat: its lock is stale, not alive.
+        void LockFromTheFuture()
+        {
+            var owner = Octavios.Deploy.Records.LockOwner.Create("bob", "laptop", "deploy web 0.2.3");
+            var held = rig.ServerFile($".octavios/lock.{owner.Token}");
+            Directory.CreateDirectory(held);
+            File.WriteAllText(Path.Combine(held, "owner.json"), owner.ToJson());
+            File.WriteAllText(Path.Combine(held, "heartbeat"), "");
+            File.SetLastWriteTimeUtc(Path.Combine(held, "heartbeat"), DateTime.UtcNow.AddMinutes(10));
+            File.CreateSymbolicLink(rig.ServerFile(".octavios/deploy.lock"), $"lock.{owner.Token}");
+        }
+
+        LockFromTheFuture();
+        var freed = rig.Run(null, "--target=Unlock");
+        Assert.That(freed.ExitCode, Is.Zero, Output(freed));
+        Assert.That(new FileInfo(rig.ServerFile(".octavios/deploy.lock")).LinkTarget, Is.Null, "Unlock frees it without --force");
+        LockFromTheFuture();
+        var takeover = rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.2");
+        Assert.That(takeover.ExitCode, Is.Zero, Output(takeover));
+        Assert.That(Output(takeover), Does.Contain("in the future: the server's clock went back").And.Contain("taking it over"));
+        Assert.That(Running(rig), Is.EqualTo("0.2.2"));
     }
 }
