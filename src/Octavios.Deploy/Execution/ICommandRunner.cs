@@ -39,7 +39,7 @@ public sealed class CommandFailedException(string target, Command command, Comma
     private static string Tail(string output)
     {
         var lines = output.TrimEnd().Split('\n');
-        return lines.Length == 1 && lines[0].Length == 0 ? "" : "\n" + string.Join('\n', lines.TakeLast(20));
+        return lines.Length == 1 && lines[0].Length == 0 ? " (it wrote nothing)" : "\n" + string.Join('\n', lines.TakeLast(20));
     }
 }
 
