@@ -52,9 +52,23 @@ public static class RemoteFiles
         };
     }
 
+    /// <summary>
+    /// Defines <c>src PATH</c>: prints where PATH's content is as the changes committed by <see cref="Apply"/> make it, the
+    /// staged copy while <see cref="PendingChanges"/> is not applied yet, nothing for a missing or deleted file.
+    /// </summary>
+    private const string SeeThroughPending =
+        "src() {\n" +
+        "  p=$([ ! -f " + PendingChanges + "/ops ] || awk -v f=\"$1\" 'substr($0, length($1) + length($2) + 3) == f { r = $1 \" \" $2 } END { print r }' " + PendingChanges + "/ops)\n" +
+        "  case $p in\n" +
+        "    *\" delete\") ;;\n" +
+        "    *\" write\") if [ -e " + PendingChanges + "/\"${p%% *}\" ]; then echo " + PendingChanges + "/\"${p%% *}\"; elif [ -f \"$1\" ]; then echo \"$1\"; fi ;;\n" +
+        "    *) [ ! -f \"$1\" ] || echo \"$1\" ;;\n" +
+        "  esac\n" +
+        "}\n";
+
     /// <summary>Prints each file after a line "MARKER path" (nothing for a missing file): several files in one round trip.</summary>
     public static Command ReadAll(string marker, params string[] paths) =>
-        new("sh", ["-c", "m=$1; shift; for f; do echo \"$m$f\"; [ ! -f \"$f\" ] || cat \"$f\"; echo; done", "sh", marker, .. paths])
+        new("sh", ["-c", SeeThroughPending + "m=$1; shift; for f; do echo \"$m$f\"; s=$(src \"$f\"); [ -z \"$s\" ] || cat \"$s\"; echo; done", "sh", marker, .. paths])
         {
             Title = "read the server's records",
             Timeout = TimeSpan.FromSeconds(30),
@@ -74,7 +88,7 @@ public static class RemoteFiles
 
     /// <summary>The last lines of a file (the audit log), or nothing.</summary>
     public static Command Tail(string path, int lines) =>
-        new("sh", ["-c", "[ ! -f \"$1\" ] || tail -n \"$2\" \"$1\"", "sh", path, lines.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        new("sh", ["-c", SeeThroughPending + "s=$(src \"$1\"); [ -z \"$s\" ] || tail -n \"$2\" \"$s\"", "sh", path, lines.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             Title = $"read {path}",
             Timeout = TimeSpan.FromSeconds(30),
@@ -88,19 +102,47 @@ public static class RemoteFiles
     public static Command FreeDisk(string path) => new("df", ["-P", path]) { Title = "df", Timeout = TimeSpan.FromSeconds(30) };
 
     /// <summary>
-    /// Several changes in one round trip, in order, each atomic (temporary file and rename); the first that fails stops
-    /// the rest and leaves no temporary file. Contents travel as arguments: only for records, never for secrets.
+    /// Where <see cref="Apply"/> keeps a set of changes between its commit point and their application: a run cut off in
+    /// between leaves it, readers see through it (<see cref="ReadAll"/>), and the next <see cref="Apply"/> finishes it first.
+    /// </summary>
+    public const string PendingChanges = ".octavios/commit";
+
+    /// <summary>Applies what <see cref="PendingChanges"/> holds (its "ops" file: "N write|delete path" lines), then removes it; idempotent.</summary>
+    private const string FinishPending =
+        "c=" + PendingChanges + "\n" +
+        "finish() {\n" +
+        "  [ -d \"$c\" ] || return 0\n" +
+        "  while read -r i op f; do case $op in\n" +
+        "    write) [ ! -e \"$c/$i\" ] || { mkdir -p \"$(dirname \"$f\")\" && mv -f \"$c/$i\" \"$f\"; } || return 1 ;;\n" +
+        "    delete) rm -f \"$f\" || return 1 ;;\n" +
+        "  esac; done < \"$c/ops\"\n" +
+        "  rm -rf \"$c\"\n" +
+        "}\n" +
+        "finish || { echo \"could not finish the changes left in $c\" >&2; exit 1; }\n";
+
+    /// <summary>
+    /// Several changes that become true together or not at all: each new content is staged whole beside the records (an
+    /// append as a copy of the file plus its line), then one rename of the staging directory is the commit point, then the
+    /// files are renamed into place. A full disk fails while staging and changes nothing; a run cut off after the commit
+    /// point leaves <see cref="PendingChanges"/>, which the next Apply finishes. Contents travel as arguments: records only, never secrets.
     /// </summary>
     public static Command Apply(IEnumerable<FileChange> changes, string title) =>
         new("sh", ["-c",
+            FinishPending +
+            "rm -rf \"$c\".new.*; n=\"$c.new.$$\"\n" +
+            "mkdir -p \"$n\" || exit 1\n" +
+            "fail() { rm -rf \"$n\"; echo \"could not $1 $2\" >&2; exit 1; }\n" +
+            "i=0\n" +
             "while [ $# -gt 0 ]; do\n" +
-            "  op=$1; f=$2; c=$3; shift 3; t=\"$f.tmp.$$\"\n" +
+            "  op=$1; f=$2; x=$3; shift 3; i=$((i + 1))\n" +
             "  case $op in\n" +
-            "    write) mkdir -p \"$(dirname \"$f\")\" && printf '%s' \"$c\" > \"$t\" && mv -f \"$t\" \"$f\" ;;\n" +
-            "    append) mkdir -p \"$(dirname \"$f\")\" && { [ ! -f \"$f\" ] || cp \"$f\" \"$t\"; } && printf '%s' \"$c\" >> \"$t\" && mv -f \"$t\" \"$f\" ;;\n" +
-            "    delete) rm -f \"$f\" ;;\n" +
-            "  esac || { rm -f \"$t\"; echo \"could not $op $f\" >&2; exit 1; }\n" +
-            "done",
+            "    write) printf '%s' \"$x\" > \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
+            "    append) { [ ! -f \"$f\" ] || cp \"$f\" \"$n/$i\"; } && printf '%s' \"$x\" >> \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
+            "    delete) echo \"$i delete $f\" >> \"$n/ops\" ;;\n" +
+            "  esac || fail \"$op\" \"$f\"\n" +
+            "done\n" +
+            "mv \"$n\" \"$c\" || fail commit \"$c\"\n" +
+            "finish || { echo \"could not finish the changes in $c: the next run does\" >&2; exit 1; }",
             "sh", .. changes.SelectMany(c => new CommandArg[] { c.Operation, c.Path, c.Content })])
         {
             Title = title,

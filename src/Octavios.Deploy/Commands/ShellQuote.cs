@@ -11,6 +11,6 @@ public static partial class ShellQuote
         return "'" + value.Replace("'", "'\\''") + "'";
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_@%+=:,./-]+$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_@%+=:,./-]+\z")]
     private static partial Regex Safe();
 }

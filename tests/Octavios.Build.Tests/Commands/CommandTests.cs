@@ -16,12 +16,13 @@ public class CommandTests
     [TestCase("YOUR_PASSWORD_WITH_SPECIAL_CHARS&?!)", "'YOUR_PASSWORD_WITH_SPECIAL_CHARS&?!)'")]
     [TestCase("/srv/my \"app\"", "'/srv/my \"app\"'")]
     [TestCase("line\nbreak", "'line\nbreak'")]
+    [TestCase("BACKEND_VERSION=0.2.4\n", "'BACKEND_VERSION=0.2.4\n'")]
     public void QuotesForAPosixShell(string value, string expected) => Assert.That(ShellQuote.Quote(value), Is.EqualTo(expected));
 
     [Test]
     public void QuotedValuesSurviveARealShell()
     {
-        string[] values = ["plain", "it's", "$(touch /tmp/octavios-pwned)", "a b\tc", "&?!)", "\"q\"", "*", "~root", "-n"];
+        string[] values = ["plain", "A=1\n", "it's", "$(touch /tmp/octavios-pwned)", "a b\tc", "&?!)", "\"q\"", "*", "~root", "-n"];
         foreach (var value in values)
         {
             var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sh", ["-c", "printf %s " + ShellQuote.Quote(value)])

@@ -173,10 +173,81 @@ public class ServerStateTests
         Assert.That(append.ExitCode, Is.Not.Zero);
         Assert.That(append.StandardError, Does.Contain("could not append"));
         Assert.That(File.ReadAllText(audit), Is.EqualTo("{\"first\":true}\n"), "the audit log is as it was");
-        Assert.That(Directory.GetFiles(Path.Combine(_dir, ".octavios"), "*.tmp.*"), Is.Empty, "no temporary file left");
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_dir, ".octavios"), "commit*"), Is.Empty, "nothing staged is left");
         var write = Run(RemoteFiles.Write(".octavios/versions.env", new string('y', 100_000)));
         Assert.That(write.ExitCode, Is.Not.Zero);
         Assert.That(Directory.GetFiles(Path.Combine(_dir, ".octavios"), "*.tmp.*"), Is.Empty, "no temporary file left by Write either");
+    }
+
+    /// <summary>The records commit of a deploy: versions, rollback targets, an audit line, the journal's removal.</summary>
+    private static Command CommitOf(string backend) => RemoteFiles.Apply([
+        FileChange.Write(VersionsFile.Current, $"BACKEND_VERSION={backend}\n"),
+        FileChange.Write(VersionsFile.Previous, "BACKEND_VERSION=0.2.2\n"),
+        FileChange.Append(AuditEntry.File, $"{{\"to\":\"{backend}\"}}\n"),
+        FileChange.Delete(DeployJournal.File),
+    ], "commit the records");
+
+    private Dictionary<string, string> RecordFiles() =>
+        new[] { VersionsFile.Current, VersionsFile.Previous, AuditEntry.File, DeployJournal.File }
+            .ToDictionary(f => f, f => File.Exists(Path.Combine(_dir, f)) ? File.ReadAllText(Path.Combine(_dir, f)) : "(none)");
+
+    [Test]
+    public void ARecordsCommitOnAFullDiskChangesNoFileAtAll()
+    {
+        Assume.That(Shell.Run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", _dir]).ExitCode, Is.Zero, "needs root to mount a small tmpfs");
+        Directory.CreateDirectory(Path.Combine(_dir, ".octavios"));
+        File.WriteAllText(Path.Combine(_dir, VersionsFile.Current), "BACKEND_VERSION=0.2.3\n");
+        File.WriteAllText(Path.Combine(_dir, DeployJournal.File), "action=deploy\nservices=backend\n");
+        File.WriteAllText(Path.Combine(_dir, AuditEntry.File), new string('a', 20_000) + "\n");
+        // Room for the small files, not for the audit log's copy: written file by file, versions would be new and the audit not.
+        Shell.Run("sh", ["-c", "cat /dev/zero > filler 2>/dev/null; truncate -s -12k filler"], null, _dir);
+        var before = RecordFiles();
+
+        var commit = Run(CommitOf("0.2.4"));
+        Assert.That(commit.ExitCode, Is.Not.Zero);
+        Assert.That(commit.StandardError, Does.Contain("could not append .octavios/audit.log"));
+        Assert.That(RecordFiles(), Is.EqualTo(before), "not one record changed, the journal still there");
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_dir, ".octavios"), "commit*"), Is.Empty, "nothing staged is left");
+
+        File.Delete(Path.Combine(_dir, "filler"));
+        Assert.That(Run(CommitOf("0.2.4")).ExitCode, Is.Zero);
+        Assert.That(RecordFiles()[VersionsFile.Current], Is.EqualTo("BACKEND_VERSION=0.2.4\n"));
+        Assert.That(RecordFiles()[DeployJournal.File], Is.EqualTo("(none)"));
+    }
+
+    [Test]
+    public void ARecordsCommitCutOffAfterItsCommitPointIsReadAsCommittedAndFinishedByTheNextWrite()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, ".octavios"));
+        File.WriteAllText(Path.Combine(_dir, VersionsFile.Current), "BACKEND_VERSION=0.2.3\n");
+        File.WriteAllText(Path.Combine(_dir, DeployJournal.File), "action=deploy\nservices=backend\nto.BACKEND_VERSION=0.2.4\n");
+        File.WriteAllText(Path.Combine(_dir, AuditEntry.File), "{\"to\":\"0.2.3\"}\n");
+        // A regular file where a directory must be: the application stops after the commit point, half done, as a killed run would.
+        File.WriteAllText(Path.Combine(_dir, "blocker"), "");
+        var cut = Run(RemoteFiles.Apply([
+            FileChange.Write(VersionsFile.Current, "BACKEND_VERSION=0.2.4\n"),
+            FileChange.Write("blocker/late", "x"),
+            FileChange.Append(AuditEntry.File, "{\"to\":\"0.2.4\"}\n"),
+            FileChange.Delete(DeployJournal.File),
+        ], "commit the records"));
+        Assert.That(cut.ExitCode, Is.Not.Zero);
+        Assert.That(cut.StandardError, Does.Contain("the next run does"));
+        Assert.That(File.ReadAllText(Path.Combine(_dir, VersionsFile.Current)), Is.EqualTo("BACKEND_VERSION=0.2.4\n"), "half applied on disk");
+        Assert.That(File.Exists(Path.Combine(_dir, DeployJournal.File)), Is.True);
+
+        var read = ServerRecords.Parse(Run(ServerRecords.Read()).StandardOutput);
+        Assert.That(read.Current["BACKEND_VERSION"], Is.EqualTo("0.2.4"));
+        Assert.That(read.Journal, Is.Null, "read as committed: the journal's removal is part of it");
+        Assert.That(Run(RemoteFiles.Tail(AuditEntry.File, 5)).StandardOutput, Is.EqualTo("{\"to\":\"0.2.3\"}\n{\"to\":\"0.2.4\"}\n"), "History reads it too");
+
+        File.Delete(Path.Combine(_dir, "blocker"));
+        var next = Run(RemoteFiles.Apply([FileChange.Append(AuditEntry.File, "{\"to\":\"next\"}\n")], "audit"));
+        Assert.That(next.ExitCode, Is.Zero, next.StandardError);
+        Assert.That(File.ReadAllText(Path.Combine(_dir, AuditEntry.File)), Is.EqualTo("{\"to\":\"0.2.3\"}\n{\"to\":\"0.2.4\"}\n{\"to\":\"next\"}\n"),
+            "the cut-off commit is finished first, its audit line before the next");
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "blocker", "late")), Is.EqualTo("x"));
+        Assert.That(File.Exists(Path.Combine(_dir, DeployJournal.File)), Is.False);
+        Assert.That(Directory.GetFileSystemEntries(Path.Combine(_dir, ".octavios"), "commit*"), Is.Empty);
     }
 
     [Test]
