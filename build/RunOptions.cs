@@ -64,7 +64,7 @@ public sealed record RunOptions(
                 ? int.TryParse(tail, out var lines) && lines is > 0 and <= 100_000 ? lines : throw new DeployInputException($"--tail='{PrintableText.Inline(tail)}' is not a number of lines (1 to 100000).")
                 : null,
             Argument(BuildArguments.LogSince) is { } since
-                ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}$") ? since : throw new DeployInputException($"--log-since='{PrintableText.Inline(since)}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
+                ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}\z") ? since : throw new DeployInputException($"--log-since='{PrintableText.Inline(since)}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
                 : null,
             arguments.GetArguments(BuildArguments.Hosts).SelectMany(h => h.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList());
     }

@@ -12,7 +12,7 @@ public sealed partial record ServerAddress(string User, string Host, int Port)
     {
         var match = Pattern().Match(text);
         if (!match.Success)
-            throw new DeployInputException($"{variable}='{text}' is not [user@]host[:port] (host may be an alias of ~/.ssh/config).");
+            throw new DeployInputException($"{variable}='{Output.PrintableText.Inline(text)}' is not [user@]host[:port] (host may be an alias of ~/.ssh/config).");
         var port = match.Groups["port"].Success ? int.Parse(match.Groups["port"].Value) : 0;
         if (match.Groups["port"].Success && port is < 1 or > 65535) throw new DeployInputException($"{variable}='{text}': port {port} is out of range.");
         return new ServerAddress(match.Groups["user"].Value, match.Groups["host"].Value.Trim('[', ']'), port);
@@ -34,6 +34,6 @@ public sealed partial record ServerAddress(string User, string Host, int Port)
 
     public override string ToString() => (User.Length > 0 ? $"{User}@" : "") + (Host.Contains(':') ? $"[{Host}]" : Host) + (Port is 0 or 22 ? "" : $":{Port}");
 
-    [GeneratedRegex(@"^(?:(?<user>[A-Za-z0-9._][A-Za-z0-9._-]*)@)?(?<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::(?<port>\d{1,5}))?$")]
+    [GeneratedRegex(@"^(?:(?<user>[A-Za-z0-9._][A-Za-z0-9._-]*)@)?(?<host>[A-Za-z0-9][A-Za-z0-9.-]*|\[[0-9A-Fa-f:.]+\])(?::(?<port>\d{1,5}))?\z")]
     private static partial Regex Pattern();
 }

@@ -45,6 +45,7 @@ public class FleetAndSwarmPiecesTests
         Assert.That(Names(FleetHost.ServicesOn(Host("[::1]:2222"), Services(["web", "backend"]), roles)), Is.EqualTo(new[] { "web" }));
         Assert.That(Names(FleetHost.ServicesOn(Host("root@[fd00::7]"), Services(["web", "backend"]), roles)), Is.EqualTo(new[] { "backend" }));
         Assert.That(ServerAddress.Parse("[::1]:2222").ToString(), Is.EqualTo("[::1]:2222"));
+        Assert.That(() => ServerAddress.Parse("root@web1\n"), Throws.Exception.With.Message.Contains("root@web1\\n'"), "a trailing newline is not part of a valid address, and is shown as one");
 
         static IReadOnlyList<SelectedService> Services(string[] names) => names.Select(n => new SelectedService(n, new ServiceConfig())).ToList();
         static IEnumerable<string> Names(IEnumerable<SelectedService> services) => services.Select(s => s.Name);
