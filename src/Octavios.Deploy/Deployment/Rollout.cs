@@ -91,17 +91,24 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
         await new ContainerHealthGate(target, log).WaitAsync(config.Compose.Project, recreated.Select(p => p.ComposeService).ToList(), HealthTimeout, Stable, cancellation);
     }
 
+    /// <summary>
+    /// The service's replicas as its compose files set them (scale, deploy.replicas), never as many as happen to run (a
+    /// broken run may have left two): new containers are made batch by batch beside <paramref name="old"/>, each batch
+    /// gated before it takes traffic and followed by the retirement of as many old ones; the last retires every old one left.
+    /// </summary>
     private async Task StartFirstAsync(ComposeCommands compose, ServicePlan plan, IReadOnlyList<ServiceContainer> old, CancellationToken cancellation)
     {
         var batch = Math.Max(1, config.Deploy.BatchSize);
-        var count = old.Count;
-        foreach (var step in old.Chunk(batch))
+        var steps = (plan.Shape.Replicas + batch - 1) / batch;
+        var (alive, made) = (old.Count, 0);
+        for (var step = 0; step < steps; step++)
         {
-            log.Information($"{plan.Name}: starting {step.Length} new container(s) beside the running one(s)");
+            var size = Math.Min(batch, plan.Shape.Replicas - made);
+            log.Information($"{plan.Name}: starting {size} new container(s) beside the running one(s)");
             var before = (await ContainersAsync(plan, cancellation)).Select(c => c.Id).ToHashSet();
-            await target.RunAsync(compose.CreateBeside(plan.ComposeService, count + step.Length), cancellation);
+            await target.RunAsync(compose.CreateBeside(plan.ComposeService, alive + made + size), cancellation);
             var created = target.IsDryRun
-                ? Enumerable.Range(1, step.Length).Select(i => $"<new {plan.Name} container {i}>").ToList()
+                ? Enumerable.Range(made + 1, size).Select(i => $"<new {plan.Name} container {i}>").ToList()
                 : (await ContainersAsync(plan, cancellation)).Where(c => !before.Contains(c.Id)).Select(c => c.Id).ToList();
             var aliases = new Dictionary<string, IReadOnlyList<string>>();
             try
@@ -124,10 +131,13 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
             }
 
             foreach (var id in created) await target.RunAsync(ContainerCommands.Expose(id, aliases[id]), cancellation);
+            made += size;
+            var retiring = (step == steps - 1 ? old.Skip(step * batch) : old.Skip(step * batch).Take(batch)).ToList();
+            if (retiring.Count == 0) continue;
             log.Information($"{plan.Name}: the new container serves; the old one drains for {config.Deploy.DrainSeconds}s, then stops");
             // The proxy learns the new address before the old one leaves (it asks DNS again every second or so).
             if (config.Deploy.DrainSeconds > 0 && !target.IsDryRun) await Task.Delay(TimeSpan.FromSeconds(config.Deploy.DrainSeconds), cancellation);
-            foreach (var container in step)
+            foreach (var container in retiring)
             {
                 log.Information($"{plan.Name}: stopping the old container (grace {plan.Shape.StopGraceSeconds}s)");
                 var clock = Stopwatch.StartNew();
@@ -135,6 +145,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
                 if (clock.Elapsed.TotalSeconds >= plan.Shape.StopGraceSeconds - 0.5 && plan.Shape.StopGraceSeconds > 0)
                     SlowStops.Add(new SlowStop(plan.Name, clock.Elapsed.TotalSeconds));
                 await target.RunAsync(ContainerCommands.Remove(container.Id), cancellation);
+                alive--;
                 log.Information($"{plan.Name}: the old container is stopped and removed after {clock.Elapsed.TotalSeconds:0.0}s");
             }
         }

@@ -29,6 +29,45 @@ public class RolloutPiecesTests
         Assert.That(ServiceShape.Seconds("soon"), Is.Null);
     }
 
+    /// <summary>The commands a dry run of a start-first rollout prints, in order.</summary>
+    private sealed class DryRunLines : Octavios.Deploy.Execution.IDeployLog
+    {
+        public List<string> Commands { get; } = [];
+
+        public void Information(string message)
+        {
+            if (message.StartsWith("[dry run]", StringComparison.Ordinal)) Commands.Add(message);
+        }
+
+        public void Verbose(string message) { }
+
+        public void Warning(string message) { }
+
+        public void Error(string message) { }
+    }
+
+    [TestCase(1, 2, 1, new[] { "scale=3", "stop a", "stop b" })]
+    [TestCase(3, 1, 1, new[] { "scale=2", "stop a", "scale=2", "scale=3" })]
+    [TestCase(2, 3, 2, new[] { "scale=5", "stop a", "stop b", "stop c" })]
+    public async Task AStartFirstRolloutMakesTheReplicasTheComposeFilesSetWhateverRuns(int replicas, int running, int batch, string[] expected)
+    {
+        var config = new Octavios.Deploy.Configuration.SuiteConfig();
+        config.Deploy.BatchSize = batch;
+        config.Deploy.DrainSeconds = 0;
+        var log = new DryRunLines();
+        var rollout = new Rollout(config, new Octavios.Deploy.Execution.DryRunCommandRunner("h", log), log);
+        var plan = new ServicePlan("api", "api", new ServiceShape("api", null, null, replicas, 10), Strategy.StartFirst, null);
+        var old = "abc".Take(running).Select(id => new ServiceContainer(id.ToString(), "running", "r/api:1")).ToList();
+        var compose = ComposeCommands.ForProject(config, ComposeFlavor.V1, null, new Dictionary<string, string>());
+
+        await rollout.ApplyAsync(compose, [plan], new Dictionary<string, IReadOnlyList<ServiceContainer>> { ["api"] = old }, CancellationToken.None);
+
+        var steps = log.Commands.Select(c => System.Text.RegularExpressions.Regex.Match(c, @"--scale api=(\d+)|docker stop --time 10 (\w)"))
+            .Where(m => m.Success).Select(m => m.Groups[1].Success ? $"scale={m.Groups[1].Value}" : $"stop {m.Groups[2].Value}");
+        Assert.That(steps, Is.EqualTo(expected));
+        Assert.That(log.Commands.Count(c => c.Contains("docker start")), Is.EqualTo(replicas), "as many new containers as the compose files set");
+    }
+
     [Test]
     public void ContainersAreReadAsTheEngineReportsThem() =>
         Assert.That(ServiceContainer.Parse("abc running r/o/backend:0.2.3\ndef exited r/o/backend:0.2.2\n\n"),
