@@ -72,6 +72,52 @@ public static class LockCommands
             Timeout = TimeSpan.FromSeconds(20),
         };
 
+    /// <summary>The change's repair, written with its journal: what the server runs by itself when the run's client is lost.</summary>
+    public const string RepairScript = ".octavios/journal.repair";
+
+    /// <summary>What the server's supervisor did after it lost a run's client: its output and that of the repair.</summary>
+    public const string LostClientLog = ".octavios/lost-client.log";
+
+    /// <summary>What the client sends its <see cref="Supervise"/> process, one line at a time, while it is alive.</summary>
+    public const string Alive = "alive";
+
+    /// <summary>
+    /// The server's guard of a run's lock, on the run's own connection: it reads <see cref="Alive"/> lines from the client.
+    /// Once none came for <paramref name="lostSeconds"/> (a suspended laptop, a lost network: timed on /proc/uptime, which no
+    /// clock step moves) or the connection ended with the lock still the run's, the client is lost: it kills the run's
+    /// commands still running (<paramref name="pidFiles"/>, a pattern), runs the journaled change's repair
+    /// (<see cref="RepairScript"/>, only the run's own) and releases the lock. It ends quietly once the lock is no longer the run's.
+    /// </summary>
+    public static Command Supervise(string token, int lostSeconds, string pidFiles) =>
+        new("sh", ["-c",
+            "t=$1; lost=$2; pids=$3; d=.octavios/lock.$t\n" +
+            "ours() { [ \"$(readlink .octavios/deploy.lock)\" = \"lock.$t\" ]; }\n" +
+            "up() { cut -d. -f1 /proc/uptime; }\n" +
+            "up > \"$d/client\" || exit 0\n" +
+            // The reader's standard input is handed over explicitly: POSIX gives a background job /dev/null otherwise.
+            "exec 3<&0\n" +
+            "{ while IFS= read -r line; do up > \"$d/client.new\" && mv -f \"$d/client.new\" \"$d/client\"; done; : > \"$d/client.gone\"; } <&3 3<&- 2>/dev/null &\n" +
+            "exec 3<&-\n" +
+            "while sleep 1; do\n" +
+            "  ours || exit 0\n" +
+            "  [ ! -e \"$d/client.gone\" ] || break\n" +
+            "  [ $(( $(up) - $(cat \"$d/client\" 2>/dev/null || echo 0) )) -lt \"$lost\" ] || break\n" +
+            "done\n" +
+            // The connection may be gone with its pipes: from here on, output goes to a file of the server's (no SIGPIPE).
+            "exec > " + LostClientLog + " 2>&1\n" +
+            "echo \"$(date -u +%Y-%m-%dT%H:%M:%SZ) the client of lock.$t is lost; the server puts its change back\"\n" +
+            "for f in $pids; do [ ! -f \"$f\" ] || kill -TERM -\"$(cat \"$f\")\" 2>/dev/null; rm -f \"$f\"; done\n" +
+            "sleep 1\n" +
+            "ours || exit 0\n" +
+            "if [ -f " + RepairScript + " ] && grep -qx \"token=$t\" .octavios/journal.env 2>/dev/null; then sh " + RepairScript + "; fi\n" +
+            "! ours || rm -f .octavios/deploy.lock; rm -rf \"$d\"",
+            "sh", token, lostSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), pidFiles])
+        {
+            Title = "supervise the deploy lock",
+            IsLockCommand = true,
+            Timeout = TimeSpan.FromDays(1),
+        };
+
     /// <summary>Releases the lock only while it is this holder's: a lock taken over by another run is left alone.</summary>
     public static Command Release(string token) =>
         new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" != \"lock.$1\" ] || rm -f .octavios/deploy.lock; rm -rf \".octavios/lock.$1\"", "sh", token])

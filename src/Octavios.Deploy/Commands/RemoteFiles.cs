@@ -9,6 +9,12 @@ public sealed record FileChange(string Operation, string Path, string Content = 
     public static FileChange Append(string path, string content) => new("append", path, content);
 
     public static FileChange Delete(string path) => new("delete", path);
+
+    /// <summary>Where <see cref="AppendStamped"/> writes the server's time (UTC, as audit lines give it).</summary>
+    public const string ServerTime = "@SERVER-TIME@";
+
+    /// <summary>Appended as <see cref="Append"/> does, <see cref="ServerTime"/> replaced by the time the server writes it.</summary>
+    public static FileChange AppendStamped(string path, string content) => new("stamp", path, content);
 }
 
 /// <summary>File operations on a deploy target as command values; the path is always an argument, never spliced into a script.</summary>
@@ -138,6 +144,7 @@ public static class RemoteFiles
             "  case $op in\n" +
             "    write) printf '%s' \"$x\" > \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
             "    append) { [ ! -f \"$f\" ] || cp \"$f\" \"$n/$i\"; } && printf '%s' \"$x\" >> \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
+            "    stamp) { [ ! -f \"$f\" ] || cp \"$f\" \"$n/$i\"; } && printf '%s' \"$x\" | sed \"s/" + FileChange.ServerTime + "/$(date -u +%Y-%m-%dT%H:%M:%SZ)/\" >> \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
             "    delete) echo \"$i delete $f\" >> \"$n/ops\" ;;\n" +
             "  esac || fail \"$op\" \"$f\"\n" +
             "done\n" +

@@ -22,6 +22,20 @@ public static class SwarmCommands
         };
     }
 
+    /// <summary>
+    /// Swarm's own rollback to the service's previous spec, unless its spec already runs <paramref name="version"/>'s image
+    /// (the change never reached it): a repair that needs no secret of the stack's.
+    /// </summary>
+    public static Command RollbackUnlessAt(string service, string version) =>
+        new("sh", ["-c",
+            "case \"$(docker service inspect --format '{{.Spec.TaskTemplate.ContainerSpec.Image}}' \"$1\")\" in *\":$2\"|*\":$2@\"*) exit 0 ;; esac\n" +
+            "docker service rollback --detach \"$1\" > /dev/null",
+            "sh", service, version])
+        {
+            Title = $"roll {service} back",
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+
     /// <summary>One line: spec version | update state | update started at | update message | image of the spec | running/desired replicas.</summary>
     public static Command ServiceState(string service) =>
         new("sh", ["-c",

@@ -201,6 +201,7 @@ public static class ConfigLoader
                  {
                      ("deploy.healthTimeoutSeconds", config.Deploy.HealthTimeoutSeconds, 1, day),
                      ("deploy.lockStaleSeconds", config.Deploy.LockStaleSeconds, 2, day),
+                     ("deploy.lostClientSeconds", config.Deploy.LostClientSeconds, 3, 3_600),
                      ("deploy.stableSeconds", config.Deploy.StableSeconds, 0, 3_600),
                      ("deploy.pullTimeoutSeconds", config.Deploy.PullTimeoutSeconds, 1, day),
                      ("deploy.logTail", config.Deploy.LogTail, 0, 10_000),

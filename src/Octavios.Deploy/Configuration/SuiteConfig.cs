@@ -177,6 +177,12 @@ public sealed class DeployConfig
     /// <summary>A deploy lock whose heartbeat is older than this was left by a run that died: the next run takes it over.</summary>
     public int LockStaleSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// How long the server's supervisor of a run's lock waits without a word from the run's client (killed, suspended,
+    /// cut off) before it puts the unverified change back and releases the lock by itself.
+    /// </summary>
+    public int LostClientSeconds { get; set; } = 10;
+
     /// <summary>After every container is healthy, how long none may restart, exit or turn unhealthy before the gate passes.</summary>
     public int StableSeconds { get; set; } = 10;
 

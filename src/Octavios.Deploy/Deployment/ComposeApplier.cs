@@ -87,6 +87,15 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         }
     }
 
+    /// <summary>Each service of the change: back to the containers it kept if one still runs, else recreated at its recorded version.</summary>
+    public async Task<Command> LostClientRepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation)
+    {
+        var compose = await ComposeAsync(recorded, cancellation);
+        return new Command("sh", ["-c", string.Join('\n', Waves(SelectedService.Of(config, journal.Services)).SelectMany(w => w).Select(plan =>
+            $"{{ {ContainerCommands.KeepOnly(config.Compose.Project, plan.ComposeService, journal.KeptOf(plan.ComposeService)).ToShellLine()} || " +
+            $"{compose.Up([plan.ComposeService]).ToShellLine()}; }} || exit 1"))]) { Title = "put the change back" };
+    }
+
     private async Task<ComposeCommands> ComposeAsync(IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
     {
         _flavor ??= await ComposeFlavorProbe.DetectAsync(target, log, config.Compose.Flavor, cancellation);

@@ -75,7 +75,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
 
         var running = await applier.RunningAsync(request.Services, cancellation);
         var journal = new DeployJournal(request.Action, request.Owner.Token, request.Owner.Signature, request.ServiceNames, from, request.Versions, running);
-        await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
+        await JournalAsync(journal, records, request.EnvironmentName, cancellation);
         try
         {
             await applier.ApplyAsync(request.Services, after, journal, cancellation);
@@ -218,7 +218,7 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         var running = await applier.RunningAsync(request.Services, cancellation);
         var journal = new DeployJournal("revert", request.Owner.Token, request.Owner.Signature, request.ServiceNames,
             request.Versions.ToDictionary(v => v.Key, v => (string?)v.Value), to, running);
-        await target.RunAsync(RemoteFiles.Apply([FileChange.Write(DeployJournal.File, journal.Format())], "journal the change"), cancellation);
+        await JournalAsync(journal, before with { Current = after }, request.EnvironmentName, cancellation);
         try
         {
             await applier.ApplyAsync(request.Services, Restored(after, applied.From), journal, cancellation);
@@ -277,12 +277,30 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
 
     private Exception Lost(SshConnectionException lost, DeployJournal journal) => new DeployFailedException(
         $"{lost.Message}\nThe server may now run {Describe(journal.To)} unverified; {DeployJournal.File} records the change. " +
-        $"The next Deploy or Rollback puts back {Describe(journal.From)} (it takes the lock over once the lost run's heartbeat is {config.Deploy.LockStaleSeconds}s old).");
+        $"The server puts back {Describe(journal.From)} by itself within {config.Deploy.LostClientSeconds}s of losing this run (deploy.lostClientSeconds), " +
+        "and releases the lock; if it could not, the next Deploy or Rollback does (see --target=Status).");
 
     /// <summary>The target is settled but the records could not be committed (full disk, lost answer): the journal still says so.</summary>
     private static Exception Uncommitted(Exception failure, DeployJournal journal, string what) => new DeployFailedException(
         $"{what} ({FirstLine(failure)}). {DeployJournal.File} still records the change: the next Deploy or Rollback puts back " +
         $"what versions.env names ({Describe(journal.From)}) and records it.");
+
+    /// <summary>
+    /// Writes the journal of a change, and with it the repair the server's supervisor runs if this run's client is lost
+    /// meanwhile: the applier's way back to <paramref name="records"/>, then the records commit of an undone change.
+    /// </summary>
+    private async Task JournalAsync(DeployJournal journal, ServerRecords records, string environment, CancellationToken cancellation)
+    {
+        var changes = new List<FileChange> { FileChange.Write(DeployJournal.File, journal.Format()) };
+        if (await applier.LostClientRepairAsync(journal, records.Current, cancellation) is { } repair)
+        {
+            var undone = journal.Undone($"the server, for {journal.Who}", environment, journal.Back(records), "put back by the server after its client was lost", 0);
+            var commit = RemoteFiles.Apply(Committed([FileChange.AppendStamped(AuditEntry.File, log.Redact(undone.ToJsonLine(FileChange.ServerTime)))]), "commit the records");
+            changes.Add(FileChange.Write(LockCommands.RepairScript, repair.Then(commit).ToShellLine() + "\n"));
+        }
+
+        await target.RunAsync(RemoteFiles.Apply(changes, "journal the change"), cancellation);
+    }
 
     /// <summary>The records of a finished change, the audit line and the journal's removal, in one atomic sequence.</summary>
     private Task CommitAsync(IReadOnlyDictionary<string, string>? current, IReadOnlyDictionary<string, string>? previous, AuditEntry entry, CancellationToken cancellation)
@@ -291,9 +309,12 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         if (current is not null) changes.Add(FileChange.Write(VersionsFile.Current, VersionsFile.Format(current)));
         if (previous is not null) changes.Add(FileChange.Write(VersionsFile.Previous, VersionsFile.Format(previous, "each version's rollback target")));
         changes.Add(FileChange.Append(AuditEntry.File, entry.ToJsonLine()));
-        changes.Add(FileChange.Delete(DeployJournal.File));
-        return target.RunAsync(RemoteFiles.Apply(changes, "commit the records"), cancellation);
+        return target.RunAsync(RemoteFiles.Apply(Committed(changes), "commit the records"), cancellation);
     }
+
+    /// <summary><paramref name="changes"/>, then the removal of the change's journal and of its repair: what ends every change.</summary>
+    private static List<FileChange> Committed(List<FileChange> changes) =>
+        [.. changes, FileChange.Delete(DeployJournal.File), FileChange.Delete(LockCommands.RepairScript)];
 
     /// <summary>
     /// A rollback without a version (<see cref="DeployRequest.ToPrevious"/>) goes to the target's own rollback targets,

@@ -33,6 +33,12 @@ public interface IChangeApplier
     /// </summary>
     Task<string> RepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation);
 
+    /// <summary>
+    /// What the server runs by itself to put <paramref name="journal"/>'s change back to <paramref name="recorded"/> when the
+    /// run's client is lost (<see cref="Commands.LockCommands.Supervise"/>): one command without secrets, exit 0 once done.
+    /// </summary>
+    Task<Commands.Command> LostClientRepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation);
+
     /// <summary>How long an undo may take, whatever signal comes meanwhile (a second one kills the process).</summary>
     TimeSpan UndoBound { get; }
 

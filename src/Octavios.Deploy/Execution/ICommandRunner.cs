@@ -17,6 +17,14 @@ public interface ICommandRunner
 
     /// <summary>Runs the command and returns its result whatever its exit code.</summary>
     Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default);
+
+    /// <summary>
+    /// Starts <paramref name="supervisor"/> (given the pid-file pattern of this runner's commands) on the target for as long
+    /// as the result is not disposed, telling it every second that this client is alive; null where no connection can be
+    /// lost (this machine, a dry run).
+    /// </summary>
+    Task<IAsyncDisposable?> SuperviseAsync(Func<string, Command> supervisor, CancellationToken cancellation = default) =>
+        Task.FromResult<IAsyncDisposable?>(null);
 }
 
 public static class CommandRunnerExtensions

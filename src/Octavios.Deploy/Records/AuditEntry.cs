@@ -14,11 +14,12 @@ public sealed record AuditEntry(
 {
     public const string File = ".octavios/audit.log";
 
-    public string ToJsonLine() => JsonText.Object(w =>
+    /// <summary>The line; <paramref name="when"/> stands in for the time where the server writes it (<see cref="Commands.FileChange.ServerTime"/>).</summary>
+    public string ToJsonLine(string? when = null) => JsonText.Object(w =>
     {
         w.WriteString("action", Action);
         w.WriteString("who", Who);
-        w.WriteString("when", When.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
+        w.WriteString("when", when ?? When.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ"));
         w.WriteString("environment", Environment);
         w.WriteStartArray("services");
         foreach (var service in Services) w.WriteStringValue(service);

@@ -201,13 +201,15 @@ public sealed class HeldLock : IAsyncDisposable
     private readonly string _token;
     private readonly string _unlockHint;
     private readonly IAsyncDisposable? _heartbeat;
+    private readonly IAsyncDisposable? _supervisor;
     private readonly int _staleSeconds;
     private bool _released;
 
-    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat, int staleSeconds,
-        string read)
+    private HeldLock(DeployLock deployLock, ICommandRunner target, IDeployLog log, string token, string unlockHint, IAsyncDisposable? heartbeat,
+        IAsyncDisposable? supervisor, int staleSeconds, string read)
     {
-        (_lock, _target, _log, _token, _unlockHint, _heartbeat, _staleSeconds, Read) = (deployLock, target, log, token, unlockHint, heartbeat, staleSeconds, read);
+        (_lock, _target, _log, _token, _unlockHint, _heartbeat, _supervisor, _staleSeconds, Read) =
+            (deployLock, target, log, token, unlockHint, heartbeat, supervisor, staleSeconds, read);
     }
 
     /// <summary>What the <c>thenRead</c> command given to <see cref="TakeAsync"/> printed, under the lock.</summary>
@@ -219,7 +221,8 @@ public sealed class HeldLock : IAsyncDisposable
         var deployLock = new DeployLock(target, log);
         var read = await deployLock.AcquireAsync(owner, wait, TimeSpan.FromSeconds(settings.LockStaleSeconds), unlockHint, cancellation, thenRead);
         var heartbeat = target.IsDryRun ? null : deployLock.StartHeartbeat(owner.Token, settings.LockHeartbeat);
-        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, settings.LockStaleSeconds, read);
+        var supervisor = await target.SuperviseAsync(pids => LockCommands.Supervise(owner.Token, settings.LostClientSeconds, pids), cancellation);
+        return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, supervisor, settings.LockStaleSeconds, read);
     }
 
     /// <summary>Releases the lock once; a release that fails is reported with what frees it, never thrown: the work is done.</summary>
@@ -235,7 +238,11 @@ public sealed class HeldLock : IAsyncDisposable
         catch (Exception error)
         {
             _log.Error($"The deploy lock on {_target.Target} could not be released ({error.Message.Split('\n')[0]}). " +
-                       $"The next deploy takes it over once its heartbeat is {_staleSeconds} s old; to break it at once: {_unlockHint}");
+                       $"The server's supervisor releases it once it no longer hears this run, else the next deploy takes it over once its heartbeat is {_staleSeconds} s old; to break it at once: {_unlockHint}");
+        }
+        finally
+        {
+            if (_supervisor is not null) await _supervisor.DisposeAsync();
         }
     }
 

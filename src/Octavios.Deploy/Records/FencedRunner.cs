@@ -22,6 +22,9 @@ public sealed class FencedRunner(ICommandRunner inner, string token) : ICommandR
 
     public bool IsDryRun => inner.IsDryRun;
 
+    public Task<IAsyncDisposable?> SuperviseAsync(Func<string, Command> supervisor, CancellationToken cancellation = default) =>
+        inner.SuperviseAsync(supervisor, cancellation);
+
     public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
     {
         if (inner.IsDryRun || command.IsLockCommand || !command.NeedsProjectDirectory) return await inner.TryRunAsync(command, cancellation);

@@ -31,13 +31,81 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
 
     public string ProjectDirectory => projectDirectory;
 
+    /// <summary>Where this runner's commands keep their process group's id on the server: one pattern covers them all.</summary>
+    private readonly string PidFilePrefix = $"/tmp/octavios-{Guid.NewGuid():N}-";
+
+    public async Task<IAsyncDisposable?> SuperviseAsync(Func<string, Command> supervisor, CancellationToken cancellation = default)
+    {
+        var command = supervisor(PidFilePrefix + "*.pid");
+        var client = await ConnectAsync(cancellation);
+        log.Verbose($"[{Target}] {command.Display()}");
+        var timeout = command.Timeout ?? Command.DefaultTimeout;
+        var line = RemoteProcess.Wrap(projectDirectory, command.ToShellLine(), timeout, $"/tmp/octavios-supervisor-{Guid.NewGuid():N}.pid");
+        var ssh = client.CreateCommand(line);
+        ssh.BeginExecute();
+        return new Supervision(ssh, ssh.CreateInputStream(), log, Target);
+    }
+
+    /// <summary>A supervisor on the server, told every second that this client lives; disposing it closes its input and the channel.</summary>
+    private sealed class Supervision : IAsyncDisposable
+    {
+        private readonly SshCommand _ssh;
+        private readonly Stream _input;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _beats;
+
+        public Supervision(SshCommand ssh, Stream input, IDeployLog log, string target)
+        {
+            (_ssh, _input) = (ssh, input);
+            var alive = System.Text.Encoding.ASCII.GetBytes(LockCommands.Alive + "\n");
+            _beats = Task.Run(async () =>
+            {
+                try
+                {
+                    while (!_stop.IsCancellationRequested)
+                    {
+                        await _input.WriteAsync(alive, _stop.Token);
+                        await _input.FlushAsync(_stop.Token);
+                        await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (Exception error)
+                {
+                    log.Verbose($"[{target}] the lock's supervisor no longer hears this run: {error.Message}");
+                }
+            });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _beats;
+            try
+            {
+                // Its input ends: once the lock is released it ends too; if this run could not release it, it repairs and releases.
+                await _input.DisposeAsync();
+            }
+            catch (Exception error) when (error is SshException or ObjectDisposedException or System.Net.Sockets.SocketException or IOException)
+            {
+            }
+            finally
+            {
+                _ssh.Dispose();
+                _stop.Dispose();
+            }
+        }
+    }
+
     public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
     {
         foreach (var secret in command.Secrets) masker.Add(secret);
         var client = await ConnectAsync(cancellation);
         log.Verbose($"[{Target}] {command.Display()}");
         var timeout = command.Timeout ?? Command.DefaultTimeout;
-        var pidFile = $"/tmp/octavios-{Guid.NewGuid():N}.pid";
+        var pidFile = $"{PidFilePrefix}{Guid.NewGuid():N}.pid";
         var line = RemoteProcess.Wrap(command.NeedsProjectDirectory ? projectDirectory : "/", command.ToShellLine(), timeout, pidFile);
         // The server kills the command at its timeout; this later deadline covers a server that stopped answering.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);

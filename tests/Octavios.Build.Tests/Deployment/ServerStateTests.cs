@@ -250,6 +250,83 @@ public class ServerStateTests
         Assert.That(Directory.GetFileSystemEntries(Path.Combine(_dir, ".octavios"), "commit*"), Is.Empty);
     }
 
+    /// <summary>A supervisor of <paramref name="owner"/>'s lock, its standard input the client's side of the connection.</summary>
+    private System.Diagnostics.Process StartSupervisor(LockOwner owner, int lostSeconds)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("sh", ["-c", LockCommands.Supervise(owner.Token, lostSeconds, Path.Combine(_dir, "pids-*.pid")).ToShellLine()])
+        {
+            WorkingDirectory = _dir,
+            RedirectStandardInput = true,
+        };
+        return System.Diagnostics.Process.Start(start)!;
+    }
+
+    /// <summary>A lock held by <paramref name="owner"/>, its change journaled with a repair that leaves a mark, and one of its commands still running.</summary>
+    private void HoldWithJournaledChange(LockOwner owner)
+    {
+        Assert.That(Run(LockCommands.Take(owner.Token, owner.ToJson())).ExitCode, Is.Zero);
+        File.WriteAllText(Path.Combine(_dir, DeployJournal.File), $"action=deploy\ntoken={owner.Token}\nservices=backend\n");
+        File.WriteAllText(Path.Combine(_dir, LockCommands.RepairScript), "echo repaired > repaired\n");
+        Shell.Run("sh", ["-c", "setsid sh -c 'echo $$ > pids-1.pid; exec sleep 60' > /dev/null 2>&1 &"], null, _dir);
+    }
+
+    private bool WaitFor(Func<bool> condition, TimeSpan within)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < within) Thread.Sleep(100);
+        return condition();
+    }
+
+    [Test]
+    public void TheServersSupervisorPutsALostClientsChangeBackAndReleasesTheLock()
+    {
+        var owner = Owner("deploy backend 0.2.3");
+        HoldWithJournaledChange(owner);
+        Assert.That(WaitFor(() => File.Exists(Path.Combine(_dir, "pids-1.pid")), TimeSpan.FromSeconds(5)), Is.True);
+        var inFlight = int.Parse(File.ReadAllText(Path.Combine(_dir, "pids-1.pid")).Trim());
+        using var supervisor = StartSupervisor(owner, lostSeconds: 30);
+        for (var i = 0; i < 3; i++)
+        {
+            supervisor.StandardInput.WriteLine(LockCommands.Alive);
+            Thread.Sleep(500);
+        }
+
+        Assert.That((File.Exists(Path.Combine(_dir, "repaired")), CrashSweep.LockHeld(_dir)), Is.EqualTo((false, true)), "a client that speaks is alive");
+        supervisor.StandardInput.Close();
+        Assert.That(WaitFor(() => !CrashSweep.LockHeld(_dir), TimeSpan.FromSeconds(6)), Is.True, "the connection ended: released within seconds");
+        Assert.That(File.ReadAllText(Path.Combine(_dir, "repaired")), Is.EqualTo("repaired\n"), "the journaled change's repair ran");
+        Assert.That(WaitFor(() => !Directory.Exists($"/proc/{inFlight}") || File.ReadAllText($"/proc/{inFlight}/stat").Contains(") Z ", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(2)), Is.True, "the run's command still running was killed (gone, or a zombie nobody reaps here)");
+        Assert.That(File.ReadAllText(Path.Combine(_dir, LockCommands.LostClientLog)), Does.Contain($"the client of lock.{owner.Token} is lost"));
+        Assert.That(supervisor.WaitForExit(5_000), Is.True);
+    }
+
+    [Test]
+    public void ASilentClientIsLostAfterItsSecondsOnTheServersUptimeAndAReleasedLockEndsTheSupervisorQuietly()
+    {
+        var silent = Owner("deploy backend 0.2.3");
+        HoldWithJournaledChange(silent);
+        using (var supervisor = StartSupervisor(silent, lostSeconds: 3))
+        {
+            Thread.Sleep(1_000);
+            Assert.That(CrashSweep.LockHeld(_dir), Is.True);
+            Assert.That(WaitFor(() => !CrashSweep.LockHeld(_dir), TimeSpan.FromSeconds(8)), Is.True, "no word for 3 s while the connection stays: lost");
+            Assert.That(File.Exists(Path.Combine(_dir, "repaired")), Is.True);
+            supervisor.StandardInput.Close();
+        }
+
+        File.Delete(Path.Combine(_dir, "repaired"));
+        var done = Owner("deploy backend 0.2.4");
+        HoldWithJournaledChange(done);
+        using var quiet = StartSupervisor(done, lostSeconds: 3);
+        quiet.StandardInput.WriteLine(LockCommands.Alive);
+        Assert.That(Run(LockCommands.Release(done.Token)).ExitCode, Is.Zero);
+        Assert.That(quiet.WaitForExit(5_000), Is.True, "the lock is no longer the run's: the supervisor ends");
+        Assert.That(File.Exists(Path.Combine(_dir, "repaired")), Is.False, "and repairs nothing");
+        Assert.That(File.Exists(Path.Combine(_dir, LockCommands.LostClientLog)), Is.True, "(the first one's log only)");
+        Shell.Run("sh", ["-c", "kill -KILL -$(cat pids-1.pid) 2>/dev/null; true"], null, _dir);
+    }
+
     [Test]
     public void TheRecordsAreReadInTheRoundTripThatTakesTheLockAndNotWhenItIsHeld()
     {

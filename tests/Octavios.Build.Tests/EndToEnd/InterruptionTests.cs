@@ -1,3 +1,4 @@
+using Octavios.Deploy.Commands;
 using Octavios.Build.Host;
 using Octavios.Build.Tests.Support;
 
@@ -53,19 +54,28 @@ public class InterruptionTests
                 Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log"))[^1], Does.Contain("interrupted").And.Contain("rolled back"), context);
         }
 
+        // Issue 22's fourth scenario, a lost client: the server's supervisor of the lock puts the change back by itself.
         using (var cut = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
                    "--services=backend", "--version=0.2.3", "--verbosity=verbose"]))
         {
             Assert.That(cut.WaitFor("{{.RestartCount}}", TimeSpan.FromSeconds(90)), Is.True, cut.Output);
             rig.Ssh.KillConnections();
+            var lost = System.Diagnostics.Stopwatch.StartNew();
             Assert.That(cut.Exit(TimeSpan.FromSeconds(60)), Is.EqualTo(ExitCodes.Failed), cut.Output);
-            Assert.That(cut.Output, Does.Contain("SSH connection was lost").And.Contain("The next Deploy or Rollback puts back BACKEND_VERSION=0.2.2"));
+            Assert.That(cut.Output, Does.Contain("SSH connection was lost").And.Contain("The server puts back BACKEND_VERSION=0.2.2 by itself within 10s"));
+            // Within deploy.lostClientSeconds + 5 s of the sshd child's death: no lock, no journal.
+            while (lost.Elapsed < TimeSpan.FromSeconds(15) && (File.Exists(rig.ServerFile(".octavios/journal.env")) || CrashSweep.LockHeld(rig.ServerFile("."))))
+                Thread.Sleep(200);
+            AssertInvariant(rig, "0.2.2", $"{lost.Elapsed.TotalSeconds:0.0}s after the client was lost:\n{cut.Output}\n" +
+                                          (File.Exists(rig.ServerFile(".octavios/lost-client.log")) ? File.ReadAllText(rig.ServerFile(".octavios/lost-client.log")) : "(no lost-client.log)"));
+            Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log"))[^1],
+                Does.Contain("put back by the server after its client was lost").And.Contain("\"who\":\"the server, for ").And.Not.Contain(FileChange.ServerTime));
+            Assert.That(File.Exists(rig.ServerFile(LockCommands.RepairScript)), Is.False);
         }
 
-        Assert.That(File.Exists(rig.ServerFile(".octavios/journal.env")), Is.True, "the change in progress is journaled");
-        var next = rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.3", "--lock-wait=60");
+        // An immediate retry finds the server repaired.
+        var next = rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.3");
         Ok(next);
-        Assert.That(next.StandardOutput + next.StandardError, Does.Contain("was abandoned").And.Contain("an unfinished deploy of backend").And.Contain("put back"));
         AssertInvariant(rig, "0.2.3", next.StandardOutput);
         Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.previous.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
     }
@@ -79,7 +89,7 @@ public class InterruptionTests
     public void AFrozenRunResumedAfterATakeoverChangesNothing()
     {
         using var rig = new ProdRig();
-        rig.App.Configure(ExampleApp.StableSetting, ExampleApp.StableSetting + "\n  lockStaleSeconds: 3\n  drainSeconds: 4");
+        rig.App.Configure(ExampleApp.StableSetting, ExampleApp.StableSetting + "\n  lockStaleSeconds: 3\n  drainSeconds: 4\n  lostClientSeconds: 300");
         Ok(rig.Run(null, "--target=Deploy", "--services=all", "--version=0.2.2"));
         rig.Push("0.2.3", "backend", "web");
 
@@ -135,6 +145,8 @@ public class InterruptionTests
         {
             Assert.That(killed.WaitFor("{{.RestartCount}}", TimeSpan.FromSeconds(90)), Is.True, killed.Output);
             Thread.Sleep(500);
+            // The server's supervisor dies with it (else it puts the change back at once, as a lost client's): the next run repairs.
+            Shell.Run("pkill", ["-KILL", "-f", "client.gone"]);
             killed.Signal("KILL");
             killed.Exit(TimeSpan.FromSeconds(30));
         }
