@@ -34,11 +34,17 @@ public static class LockCommands
         WorkingDirectory = null,
     };
 
+    /// <summary>
+    /// A heartbeat's content: the boot's id and the seconds since it (/proc/uptime), a clock no step of the wall clock moves;
+    /// a lock stamped in another boot was left by a run the restart ended.
+    /// </summary>
+    private const string Stamp = "echo \"$(cat /proc/sys/kernel/random/boot_id) $(cut -d' ' -f1 /proc/uptime)\"";
+
     public static Command Take(string token, string ownerJson) =>
         new("sh", ["-c",
             "mkdir -p .octavios || exit 4\n" +
             "t=.octavios/lock.$1\n" +
-            "{ mkdir \"$t\" && cat > \"$t/owner.json\" && [ -s \"$t/owner.json\" ] && : > \"$t/heartbeat\"; } || { rm -rf \"$t\"; exit 4; }\n" +
+            "{ mkdir \"$t\" && cat > \"$t/owner.json\" && [ -s \"$t/owner.json\" ] && " + Stamp + " > \"$t/heartbeat\"; } || { rm -rf \"$t\"; exit 4; }\n" +
             "ln -sT \"lock.$1\" .octavios/deploy.lock 2>/dev/null && exit 0\n" +
             "rm -rf \"$t\"; exit 3",
             "sh", token])
@@ -55,7 +61,10 @@ public static class LockCommands
             "l=.octavios/deploy.lock\n" +
             "[ -e \"$l\" ] || [ -L \"$l\" ] || { echo free; exit 0; }\n" +
             "if [ -L \"$l\" ]; then d=.octavios/$(readlink \"$l\"); echo \"token=${d#.octavios/lock.}\"; else d=$l; fi\n" +
-            "b=$(stat -c %Y \"$d/heartbeat\" 2>/dev/null) && echo \"age=$(( $(date +%s) - b ))\"\n" +
+            "if read -r boot at < \"$d/heartbeat\" 2>/dev/null && [ -n \"$at\" ]; then\n" +
+            "  if [ \"$boot\" = \"$(cat /proc/sys/kernel/random/boot_id)\" ]; then echo \"age=$(( $(cut -d. -f1 /proc/uptime) - ${at%.*} ))\"; else echo rebooted; fi\n" +
+            // A heartbeat without a stamp (written by an older suite): its file time, the only clock it has.
+            "else b=$(stat -c %Y \"$d/heartbeat\" 2>/dev/null) && echo \"age=$(( $(date +%s) - b ))\"; fi\n" +
             "cat \"$d/owner.json\" 2>/dev/null; exit 0"])
         {
             Title = "read the deploy lock",
@@ -65,7 +74,7 @@ public static class LockCommands
 
     /// <summary>Proves the holder alive; fails (exit 3) when the lock is no longer this holder's.</summary>
     public static Command Beat(string token) =>
-        new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" = \"lock.$1\" ] || exit 3; touch \".octavios/lock.$1/heartbeat\"", "sh", token])
+        new("sh", ["-c", "[ \"$(readlink .octavios/deploy.lock)\" = \"lock.$1\" ] || exit 3; h=.octavios/lock.$1/heartbeat; " + Stamp + " > \"$h.new\" && mv -f \"$h.new\" \"$h\"", "sh", token])
         {
             Title = "deploy lock heartbeat",
             IsLockCommand = true,

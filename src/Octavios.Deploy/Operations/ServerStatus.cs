@@ -52,7 +52,7 @@ public sealed record ServerStatus(string Target, IReadOnlyList<ServiceState> Ser
         yield return $"{"SERVICE".PadRight(width)}  {"RUNNING",-12} {"RECORDED",-12} {"STATE",-10} {"HEALTH",-10} {"UPTIME",-9} {"RESTARTS",8}  IMAGE";
         foreach (var s in Services)
             yield return $"{s.Service.PadRight(width)}  {s.Running,-12} {s.Recorded + (s.Matches || s.Running == "-" ? "" : " (!)"),-12} {s.State,-10} {s.Health,-10} {Uptime(s.Uptime),-9} {s.Restarts,8}  {s.ImageId}";
-        yield return Lock.Held ? $"deploy lock: held by {Lock.Describe()}, heartbeat {Lock.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "?"} s ago" : "deploy lock: free";
+        yield return Lock.Held ? $"deploy lock: held by {Lock.Describe()}, " + (Lock.Rebooted ? "last heartbeat before the server restarted" : $"heartbeat {Lock.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "?"} s ago") : "deploy lock: free";
         if (Journal is not null) yield return $"unfinished: {Journal.Describe()} (the next Deploy or Rollback puts back what the records name)";
     }
 

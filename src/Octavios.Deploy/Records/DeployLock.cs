@@ -44,7 +44,7 @@ public sealed record LockOwner(string Who, string Machine, DateTimeOffset Since,
 }
 
 /// <summary>What the server says of the lock: no lock, or its holder (possibly unreadable) and the age of its heartbeat.</summary>
-public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? HeartbeatAgeSeconds)
+public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? HeartbeatAgeSeconds, bool Rebooted = false)
 {
     public static readonly LockState Free = new(false, null, null, null);
 
@@ -55,15 +55,17 @@ public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? 
         if (lines.Length == 0 || lines[0].Trim() == "free") return Free;
         string? token = null;
         int? age = null;
+        var rebooted = false;
         var json = new List<string>();
         foreach (var line in lines)
         {
             if (line.StartsWith("token=", StringComparison.Ordinal)) token = line[6..].Trim();
             else if (line.StartsWith("age=", StringComparison.Ordinal)) age = int.TryParse(line[4..].Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var a) ? a : null;
+            else if (line.Trim() == "rebooted") rebooted = true;
             else json.Add(line);
         }
 
-        return new LockState(true, token, LockOwner.Parse(string.Join('\n', json)), age);
+        return new LockState(true, token, LockOwner.Parse(string.Join('\n', json)), age, rebooted);
     }
 
     public string Describe() => Owner?.ToString() ?? "an owner that could not be read (an empty or damaged owner.json)";
@@ -73,7 +75,12 @@ public sealed record LockState(bool Held, string? Token, LockOwner? Owner, int? 
     /// (the server's clock went back) proves nothing alive and counts as stale: a live holder that loses the lock so is
     /// fenced off, never two runs changing the server.
     /// </summary>
-    public bool IsAbandoned(TimeSpan staleAfter) => Held && (HeartbeatAgeSeconds is null or < 0 || HeartbeatAgeSeconds > staleAfter.TotalSeconds);
+    public bool IsAbandoned(TimeSpan staleAfter) => Held && (Rebooted || HeartbeatAgeSeconds is null or < 0 || HeartbeatAgeSeconds > staleAfter.TotalSeconds);
+
+    /// <summary>Why an abandoned lock is taken for dead, in words.</summary>
+    public string Staleness => Rebooted ? "the server restarted since its last heartbeat"
+        : HeartbeatAgeSeconds is < 0 ? $"its heartbeat is {-HeartbeatAgeSeconds} s in the future: the server's clock went back"
+        : $"no heartbeat for {HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "ever"} s";
 }
 
 public sealed class DeployLockedException(string message) : Exception(message);
@@ -129,7 +136,7 @@ public sealed class DeployLock(ICommandRunner target, IDeployLog log)
             if (!holder.Held) continue;
             if (holder.Token is not null && holder.IsAbandoned(staleAfter))
             {
-                log.Warning($"[{target.Target}] the deploy lock held by {holder.Describe()} was abandoned ({(holder.HeartbeatAgeSeconds is < 0 ? $"its heartbeat is {-holder.HeartbeatAgeSeconds} s in the future: the server's clock went back" : $"no heartbeat for {holder.HeartbeatAgeSeconds?.ToString(CultureInfo.InvariantCulture) ?? "ever"} s")}): taking it over");
+                log.Warning($"[{target.Target}] the deploy lock held by {holder.Describe()} was abandoned ({holder.Staleness}): taking it over");
                 await target.TryRunAsync(LockCommands.Break(holder.Token), cancellation);
                 continue;
             }

@@ -63,16 +63,41 @@ public class ServerStateTests
         Assert.That((value.Title, value.StandardInput, value.WorkingDirectory), Is.EqualTo(("write", write.StandardInput, (string?)null)), "the guarded command keeps its title and input; the guard enters its directory");
     }
 
+    /// <summary>Writes a lock's heartbeat as the server would have <paramref name="secondsAgo"/> on its uptime clock, in this boot or another.</summary>
+    private void StampHeartbeat(LockOwner owner, int secondsAgo, string? boot = null)
+    {
+        var uptime = double.Parse(File.ReadAllText("/proc/uptime").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        File.WriteAllText(Path.Combine(_dir, ".octavios", $"lock.{owner.Token}", "heartbeat"),
+            $"{boot ?? File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim()} {uptime - secondsAgo:0.00}\n");
+    }
+
     [Test]
-    public void AHeartbeatFromTheFutureIsStaleNotAlive()
+    public void ALocksAgeIsTimedOnTheServersUptimeWhichNoClockStepMoves()
     {
         var owner = Owner("deploy backend 0.2.3");
         Assert.That(Run(LockCommands.Take(owner.Token, owner.ToJson())).ExitCode, Is.Zero);
-        // The server's clock went back ten minutes after the last heartbeat.
-        File.SetLastWriteTimeUtc(Path.Combine(_dir, ".octavios", $"lock.{owner.Token}", "heartbeat"), DateTime.UtcNow.AddMinutes(10));
-        var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
-        Assert.That(state.HeartbeatAgeSeconds, Is.LessThan(-500));
-        Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.True);
+        var heartbeat = Path.Combine(_dir, ".octavios", $"lock.{owner.Token}", "heartbeat");
+        // The server's clock went back, or forward, ten minutes after the last heartbeat: the age does not move.
+        foreach (var step in new[] { 10, -10 })
+        {
+            File.SetLastWriteTimeUtc(heartbeat, DateTime.UtcNow.AddMinutes(step));
+            var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
+            Assert.That(state.HeartbeatAgeSeconds, Is.InRange(0, 2), $"a clock step of {step} min");
+            Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.False);
+        }
+
+        Assert.That(Run(LockCommands.Beat(owner.Token)).ExitCode, Is.Zero);
+        Assert.That(File.ReadAllText(heartbeat), Does.StartWith(File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim() + " "));
+        StampHeartbeat(owner, 5, boot: "00000000-0000-0000-0000-000000000000");
+        var rebooted = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
+        Assert.That((rebooted.IsAbandoned(TimeSpan.FromSeconds(30)), rebooted.Staleness), Is.EqualTo((true, "the server restarted since its last heartbeat")));
+
+        // A heartbeat without a stamp (an older suite's) keeps its file time; one from the future is stale, not alive.
+        File.WriteAllText(heartbeat, "");
+        File.SetLastWriteTimeUtc(heartbeat, DateTime.UtcNow.AddMinutes(10));
+        var legacy = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
+        Assert.That(legacy.HeartbeatAgeSeconds, Is.LessThan(-500));
+        Assert.That(legacy.IsAbandoned(TimeSpan.FromSeconds(30)), Is.True);
     }
 
     [Test]
@@ -101,7 +126,7 @@ public class ServerStateTests
     {
         var dead = Owner("deploy backend 0.2.3");
         Run(LockCommands.Take(dead.Token, dead.ToJson()));
-        File.SetLastWriteTimeUtc(Path.Combine(_dir, ".octavios", $"lock.{dead.Token}", "heartbeat"), DateTime.UtcNow.AddMinutes(-5));
+        StampHeartbeat(dead, 300);
         var state = LockState.Parse(Run(LockCommands.Inspect()).StandardOutput);
         Assert.That(state.IsAbandoned(TimeSpan.FromSeconds(30)), Is.True);
 
