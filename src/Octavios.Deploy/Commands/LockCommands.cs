@@ -118,6 +118,8 @@ public static class LockCommands
             "for f in $pids; do [ ! -f \"$f\" ] || kill -TERM -\"$(cat \"$f\")\" 2>/dev/null; rm -f \"$f\"; done\n" +
             "sleep 1\n" +
             "ours || exit 0\n" +
+            // A fresh heartbeat while it repairs: nobody takes the lock over meanwhile.
+            Stamp + " > \"$d/heartbeat\"\n" +
             "if [ -f " + RepairScript + " ] && grep -qx \"token=$t\" .octavios/journal.env 2>/dev/null; then sh " + RepairScript + "; fi\n" +
             "! ours || rm -f .octavios/deploy.lock; rm -rf \"$d\"",
             "sh", token, lostSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), pidFiles])

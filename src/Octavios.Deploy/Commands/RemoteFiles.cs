@@ -150,7 +150,7 @@ public static class RemoteFiles
             "done\n" +
             "mv \"$n\" \"$c\" || fail commit \"$c\"\n" +
             "finish || { echo \"could not finish the changes in $c: the next run does\" >&2; exit 1; }",
-            "sh", .. changes.SelectMany(c => new CommandArg[] { c.Operation, c.Path, c.Content })])
+            "sh", .. changes.SelectMany(c => new[] { c.Operation, c.Path, CommandArg.Bulk(c.Content) })])
         {
             Title = title,
             Timeout = TimeSpan.FromSeconds(60),

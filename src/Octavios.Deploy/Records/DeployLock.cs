@@ -228,7 +228,17 @@ public sealed class HeldLock : IAsyncDisposable
         var deployLock = new DeployLock(target, log);
         var read = await deployLock.AcquireAsync(owner, wait, TimeSpan.FromSeconds(settings.LockStaleSeconds), unlockHint, cancellation, thenRead);
         var heartbeat = target.IsDryRun ? null : deployLock.StartHeartbeat(owner.Token, settings.LockHeartbeat);
-        var supervisor = await target.SuperviseAsync(pids => LockCommands.Supervise(owner.Token, settings.LostClientSeconds, pids), cancellation);
+        IAsyncDisposable? supervisor;
+        try
+        {
+            supervisor = await target.SuperviseAsync(pids => LockCommands.Supervise(owner.Token, settings.LostClientSeconds, pids), cancellation);
+        }
+        catch
+        {
+            await new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, null, settings.LockStaleSeconds, read).ReleaseAsync();
+            throw;
+        }
+
         return new HeldLock(deployLock, target, log, owner.Token, unlockHint, heartbeat, supervisor, settings.LockStaleSeconds, read);
     }
 
