@@ -52,7 +52,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         }
 
         _hosts = new Lazy<IReadOnlyList<DeployTarget>>(() => CreateHosts(DryRun));
-        _realTarget = new Lazy<DeployTarget>(() => DryRun ? CreateHosts(false)[0] : Target);
+        _realHosts = new Lazy<IReadOnlyList<DeployTarget>>(() => DryRun ? CreateHosts(false) : Hosts);
         Release = new ReleasePlanner(Config, () => Services, RequireVersion, Options.NoCache, Options.Force, Local, DeployLog, Masker, Variable);
         GitHub = new GitHubActionsOutput(() => Cake.Common.Build.BuildSystemAliases.GitHubActions(context), Masker, run.WriteCommandLine ?? Console.Out.WriteLine);
         Requests = new DeployRequestFactory(Config, ComposeFiles, Options.EnvironmentName, Options.EnvFile, Options.Environment.IsRemote,
@@ -98,8 +98,8 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// <summary>Every host of the environment (one unless it is a fleet), limited by --hosts.</summary>
     public IReadOnlyList<DeployTarget> Hosts => _hosts.Value;
 
-    /// <summary>The target with a real runner even in a dry run, for read-only listings (Prune --dryrun).</summary>
-    public DeployTarget RealTarget => _realTarget.Value;
+    /// <summary>Every host with a real runner even in a dry run, for read-only operations (Status, History, Logs, Prune --dryrun).</summary>
+    public IReadOnlyList<DeployTarget> RealHosts => _realHosts.Value;
 
     public string? FinalOutput { get; set; }
 
@@ -199,7 +199,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         Requests.Create(action, Services, versions, Release.EnvironmentCredentials());
 
     private readonly Lazy<IReadOnlyList<DeployTarget>> _hosts;
-    private readonly Lazy<DeployTarget> _realTarget;
+    private readonly Lazy<IReadOnlyList<DeployTarget>> _realHosts;
     private readonly HashSet<string> _plan;
     private readonly HashSet<string> _targets;
     private Task<LoadedEnvFile?>? _envFile;

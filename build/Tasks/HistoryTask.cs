@@ -9,7 +9,7 @@ using Octavios.Deploy.Operations;
 namespace Octavios.Build.Tasks;
 
 [TaskName("History")]
-[TaskDescription("The target's audit log as a table: the last --tail entries (default 20), of the --services given; JSON with --report.")]
+[TaskDescription("Each host's audit log as a table: the last --tail entries (default 20), of the --services given; JSON with --report.")]
 public sealed class HistoryTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -17,10 +17,17 @@ public sealed class HistoryTask : BuildTask<BuildContext>
         await context.LearnSecretsAsync();
         var tail = context.Options.Tail ?? 20;
         // Read generously, then filter by service: the last N entries of backend may be older than the last N lines.
-        var log = (await context.RealTarget.Runner.RunAsync(RemoteFiles.Tail(AuditEntry.File, tail * 20), context.Cancellation)).StandardOutput;
         var filter = context.Services.Count == context.Config.Services.Count ? null : context.Services.Select(s => s.Name).ToHashSet();
-        var history = DeployHistory.Parse(log, filter);
-        history = history with { Entries = history.Entries.TakeLast(tail).ToList() };
-        context.Publish(history.TableLines(), history.Json(), null);
+        var answers = await EveryHost.RunAsync(context.RealHosts, async host =>
+        {
+            var log = (await host.Runner.RunAsync(RemoteFiles.Tail(AuditEntry.File, tail * 20), context.Cancellation)).StandardOutput;
+            var history = DeployHistory.Parse(log, filter);
+            return history with { Entries = history.Entries.TakeLast(tail).ToList() };
+        }, context.Cancellation);
+        context.Publish(EveryHost.Prefixed(answers, h => h.TableLines()),
+            answers.Count == 1 && answers[0].Value is { } single ? single.Json()
+                : System.Text.Json.JsonSerializer.Serialize(answers.ToDictionary(a => a.Host, a => (object?)a.Value?.Entries ?? new { failure = a.Failure })),
+            null);
+        EveryHost.ThrowIfAnyFailed(answers, "History");
     }
 }

@@ -3,6 +3,7 @@ using Octavios.Build.Host;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Remote;
+using Octavios.Deploy.Operations;
 using Octavios.Deploy.Validation;
 using Octavios.Deploy.Validation.Checks;
 
@@ -14,13 +15,22 @@ public sealed class SetupTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Target.Runner is not SshCommandRunner server)
+        if (context.Target.Runner is not SshCommandRunner && !context.DryRun)
         {
-            context.DeployLog.Information(context.DryRun ? "[dry run] would prepare the server" : "Nothing to set up: this environment runs on this machine.");
-            if (!context.DryRun) return;
+            context.DeployLog.Information("Nothing to set up: this environment runs on this machine.");
+            return;
         }
 
-        var runner = context.Target.Runner;
+        var answers = await EveryHost.RunAsync(context.Hosts, host => SetUpAsync(context, host.Runner), context.Cancellation);
+        foreach (var line in EveryHost.Prefixed(answers, said => said)) context.DeployLog.Information(line);
+        EveryHost.ThrowIfAnyFailed(answers, "Setup");
+    }
+
+    /// <summary>One server (a fleet's host, a Swarm's manager): its project directory, its env file, its checks; what was done, in lines.</summary>
+    private static async Task<IReadOnlyList<string>> SetUpAsync(BuildContext context, ICommandRunner runner)
+    {
+        var said = new List<string>();
+        if (context.DryRun) said.Add("[dry run] would prepare the server");
         var directory = (runner as SshCommandRunner)?.ProjectDirectory ?? "<DEPLOY_PROJECT_DIR>";
         await runner.RunAsync(RemoteFiles.CreateProjectDirectory(directory), context.Cancellation);
 
@@ -28,7 +38,7 @@ public sealed class SetupTask : BuildTask<BuildContext>
         var local = envFile.LocalFile ?? (envFile.TargetPath is { } path ? context.Config.ResolvePath(path) : null);
         if (envFile.TargetPath is not { } target)
         {
-            context.DeployLog.Information("The environment names no env file: none uploaded.");
+            said.Add("The environment names no env file: none uploaded.");
         }
         else if (local is null || !File.Exists(local))
         {
@@ -40,7 +50,7 @@ public sealed class SetupTask : BuildTask<BuildContext>
             var there = (await runner.RunAsync(RemoteFiles.Hash(target), context.Cancellation)).StandardOutput.Trim();
             var here = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
             if (there == here)
-                context.DeployLog.Information($"{target} is already there, the same");
+                said.Add($"{target} is already there, the same");
             else if (there.Length > 0 && !context.Options.Force)
                 throw new InvalidOperationException($"{target} on {runner.Target} differs from {local}: left as it is. To replace it: {context.Requests.SetupHint} --env-file={Path.GetRelativePath(context.Config.BaseDirectory, local)} --force");
             else
@@ -48,15 +58,16 @@ public sealed class SetupTask : BuildTask<BuildContext>
                 foreach (var secret in Deploy.EnvFiles.LoadedEnvFile.Read(local, content, _ => null, Deploy.EnvFiles.DotEnvRules.ComposeV2).SecretValues(context.Config.Validation.Secrets))
                     context.Masker.Add(secret);
                 await runner.RunAsync(RemoteFiles.Write(target, content, secret: true), context.Cancellation);
-                context.DeployLog.Information($"{target} uploaded (0600)");
+                said.Add($"{target} uploaded (0600)");
             }
         }
 
         var findings = await TargetChecks.RunAsync(runner, envFile.TargetPath, context.Config.Validation.MinFreeDiskPercent, context.Config.Compose.Flavor,
             context.DeployLog, context.Cancellation, context.Requests.SetupHint);
-        foreach (var finding in findings) context.DeployLog.Information($"{finding.Severity.ToString().ToUpperInvariant(),-8} {finding.Check,-20} {finding.Message}");
+        said.AddRange(findings.Select(finding => $"{finding.Severity.ToString().ToUpperInvariant(),-8} {finding.Check,-20} {finding.Message}"));
         if (findings.Any(f => f.Severity == Severity.Error))
             throw new InvalidOperationException($"{runner.Target} is not ready: {string.Join("; ", findings.Where(f => f.Severity == Severity.Error).Select(f => f.Message))}");
-        context.DeployLog.Information($"{runner.Target} is ready for its first deploy");
+        said.Add($"{runner.Target} is ready for its first deploy");
+        return said;
     }
 }

@@ -1,3 +1,4 @@
+using Octavios.Deploy.Operations;
 using Octavios.Deploy.Records;
 using Octavios.Build.Host;
 using Octavios.Deploy.Commands;
@@ -12,13 +13,15 @@ public sealed class UnlockTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var runner = context.Target.Runner;
+        var answers = await EveryHost.RunAsync(context.Hosts, host => UnlockAsync(context, host.Runner), context.Cancellation);
+        foreach (var line in EveryHost.Prefixed(answers, said => said)) context.DeployLog.Information(line);
+        EveryHost.ThrowIfAnyFailed(answers, "Unlock");
+    }
+
+    private static async Task<IReadOnlyList<string>> UnlockAsync(BuildContext context, ICommandRunner runner)
+    {
         var holder = await new DeployLock(runner, context.DeployLog).InspectAsync(context.Cancellation);
-        if (!holder.Held)
-        {
-            context.DeployLog.Information("No deploy lock was held");
-            return;
-        }
+        if (!holder.Held) return ["No deploy lock was held"];
 
         var alive = !holder.IsAbandoned(TimeSpan.FromSeconds(context.Config.Deploy.LockStaleSeconds)) && holder.Token is not null;
         if (alive && !context.Options.Force)
@@ -26,9 +29,10 @@ public sealed class UnlockTask : BuildTask<BuildContext>
                 $"The deploy lock is held by {holder.Describe()}, whose heartbeat is {holder.HeartbeatAgeSeconds} s old: that run is alive. " +
                 "Breaking its lock would let two deploys run at once. Wait for it, or stop it; --force breaks it anyway.");
         await runner.RunAsync(LockCommands.Break(null), context.Cancellation);
-        context.DeployLog.Information($"Released the deploy lock held by {holder.Describe()}" + (alive ? " (--force: its holder was alive)" : ""));
+        var said = new List<string> { $"Released the deploy lock held by {holder.Describe()}" + (alive ? " (--force: its holder was alive)" : "") };
         var records = ServerRecords.Parse((await runner.RunAsync(ServerRecords.Read(), context.Cancellation)).StandardOutput);
         if (records.Journal is { } journal)
-            context.DeployLog.Warning($"An unfinished {journal.Describe()} is recorded: the next Deploy or Rollback puts back what the records name first.");
+            said.Add($"WARNING: an unfinished {journal.Describe()} is recorded: the next Deploy or Rollback puts back what the records name first.");
+        return said;
     }
 }

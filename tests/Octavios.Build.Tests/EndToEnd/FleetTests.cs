@@ -119,6 +119,20 @@ public class FleetTests
                 Assert.That(File.ReadAllText(Path.Combine(host.ProjectDirectory, ".octavios", "versions.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
                 if (i != 1) Assert.That(Path.Exists(Path.Combine(host.ProjectDirectory, ".octavios", "deploy.lock")), Is.False, $"{host.Name}'s lock released");
             }
+
+            // The read targets act on every host at once, each line or block named by its host.
+            var status = Run("--target=Status", "--services=backend");
+            Assert.That(status.ExitCode, Is.Zero, Output(status));
+            foreach (var host in _lab.Hosts) Assert.That(status.StandardOutput, Does.Contain(host.Address), "every host's status");
+            Assert.That(status.StandardOutput, Does.Contain("deploy lock: held by alice"));
+            var history = Run("--target=History", "--tail=1");
+            Assert.That(history.ExitCode, Is.Zero, Output(history));
+            foreach (var host in _lab.Hosts) Assert.That(history.StandardOutput, Does.Match($@"\[[^\]]*{System.Text.RegularExpressions.Regex.Escape(host.Address)}[^\]]*\] "), "every host's audit lines, prefixed");
+            var unlock = Run("--target=Unlock");
+            Assert.That(unlock.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(unlock));
+            Assert.That(unlock.StandardError, Does.Contain("Unlock failed on 1 of 3 hosts").And.Contain(_lab.Hosts[1].Address).And.Contain("that run is alive"));
+            Assert.That(unlock.StandardOutput, Does.Contain($"{_lab.Hosts[0].Address}] No deploy lock was held"));
+            Assert.That(Path.Exists(Path.Combine(held, "deploy.lock")), Is.True, "a live holder's lock is left");
         }
         finally
         {
