@@ -24,7 +24,9 @@ public sealed record RunOptions(
     EnvFileLocation EnvFile,
     int? Tail,
     string? LogSince,
-    IReadOnlyList<string> Hosts)
+    IReadOnlyList<string> Hosts,
+    string? Command,
+    bool Interactive)
 {
     /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
     public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
@@ -66,7 +68,9 @@ public sealed record RunOptions(
             Argument(BuildArguments.LogSince) is { } since
                 ? System.Text.RegularExpressions.Regex.IsMatch(since, @"^[0-9A-Za-z:.+-]{1,40}\z") ? since : throw new DeployInputException($"--log-since='{PrintableText.Inline(since)}' is not a time (10m, 2h, 2026-11-29T08:00:00).")
                 : null,
-            arguments.GetArguments(BuildArguments.Hosts).SelectMany(h => h.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList());
+            arguments.GetArguments(BuildArguments.Hosts).SelectMany(h => h.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
+            Argument(BuildArguments.Command),
+            Flag(BuildArguments.Interactive));
     }
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>

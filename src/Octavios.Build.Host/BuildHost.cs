@@ -126,6 +126,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
             // Filtered here too: on a terminal the guard lets colour sequences pass, never those of a message's data.
             Console.Error.WriteLine($"Error: {_filter.Text(inner.Message)}");
             if (inner is BuildInputException) return ExitCodes.BadInput;
+            if (inner is PassedThroughExitException passed) return passed.ExitCode;
             if (_interruption.IsCancellationRequested) return ExitCodes.Interrupted;
             if (verbosity >= Verbosity.Diagnostic) Console.Error.WriteLine(_filter.Text(inner.ToString()));
             return ExitCodes.Failed;

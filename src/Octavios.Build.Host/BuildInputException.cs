@@ -3,6 +3,12 @@ namespace Octavios.Build.Host;
 /// <summary>Bad input from the user (arguments, configuration): reported without a stack trace, exit code <see cref="ExitCodes.BadInput"/>.</summary>
 public class BuildInputException(string message) : Exception(message);
 
+/// <summary>A command the user ran on a target (Exec) exited non-zero: the run exits with its code.</summary>
+public class PassedThroughExitException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
 public static class ExitCodes
 {
     public const int Success = 0;

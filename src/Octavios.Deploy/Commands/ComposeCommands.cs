@@ -64,6 +64,13 @@ public sealed record ComposeCommands(
     public Command CreateBeside(string service, int count) =>
         Compose(["up", "--no-deps", "--no-build", "--no-recreate", "--no-start", "--scale", $"{service}={count}", service], "create the new container");
 
+    /// <summary>
+    /// The user's command in a fresh one-off container of the service at this invocation's versions, with its env file,
+    /// removed afterwards; no pseudo-terminal, no dependency started.
+    /// </summary>
+    public Command RunOnce(string service, string command, TimeSpan timeout) =>
+        Compose(["run", "--rm", "--no-deps", "-T", service, "sh", "-c", command], $"run once in {service}") with { Timeout = timeout };
+
     public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], "ps") with { Timeout = TimeSpan.FromSeconds(60) };
 
     public Command ConfigQuiet() => Compose(["config", "--quiet"], "check compose configuration");

@@ -67,6 +67,10 @@ public static class ContainerCommands
             Timeout = TimeSpan.FromSeconds(60),
         };
 
+    /// <summary>The user's command in a running container, through its shell, without standard input (never interactive).</summary>
+    public static Command Exec(string container, string command, TimeSpan timeout) =>
+        new(Docker, ["exec", container, "sh", "-c", command]) { Title = $"exec in {container[..Math.Min(12, container.Length)]}", Timeout = timeout };
+
     public static Command Start(string container) => new(Docker, ["start", container]) { Title = "start the new container", Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>Stops with the service's grace period (SIGTERM, then SIGKILL when it runs out).</summary>

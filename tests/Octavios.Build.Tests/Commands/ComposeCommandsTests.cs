@@ -29,6 +29,18 @@ public class ComposeCommandsTests
     }
 
     [Test]
+    public void ExecRunsTheUsersCommandThroughAShellWithoutTerminalOrInput()
+    {
+        var once = Plan("backend")(ComposeFlavor.V1).RunOnce("backend", "printenv A; exit 3", TimeSpan.FromMinutes(1));
+        Assert.That((once.Program, once.Args.Select(a => a.Value).SkipWhile(a => a != "run")), Is.EqualTo(("docker-compose",
+            new[] { "run", "--rm", "--no-deps", "-T", "backend", "sh", "-c", "printenv A; exit 3" })));
+        Assert.That((once.Environment["BACKEND_VERSION"].Value, once.StandardInput), Is.EqualTo(("0.2.3", (CommandArg?)null)), "the release's image, no input");
+        var exec = ContainerCommands.Exec("0123456789abcdef", "ls /; rm -rf $(x)", TimeSpan.FromMinutes(1));
+        Assert.That(exec.Args.Select(a => a.Value), Is.EqualTo(new[] { "exec", "0123456789abcdef", "sh", "-c", "ls /; rm -rf $(x)" }), "no -i, no -t");
+        Assert.That(exec.ToShellLine(), Does.EndWith("'ls /; rm -rf $(x)'"), "the command reaches the container's shell as one quoted word");
+    }
+
+    [Test]
     public void VersionsOfTheSelectedServicesOnlyTravelAsVariables()
     {
         var up = Plan("backend", "web")(ComposeFlavor.V2).Up(["backend", "web"]);

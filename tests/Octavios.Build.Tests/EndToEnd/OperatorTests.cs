@@ -11,8 +11,12 @@ public class OperatorTests
 
     private static void Ok(Octavios.Deploy.Execution.CommandResult run) => Assert.That(run.ExitCode, Is.Zero, Output(run));
 
+    private static IReadOnlyList<string> BackendContainers(ProdRig rig) =>
+        Shell.Docker("ps", "--all", "--quiet", "--filter", $"label=com.docker.compose.project={rig.App.Project}", "--filter", "label=com.docker.compose.service=backend")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order().ToList();
+
     [Test]
-    public void SetupThenDeployThenStatusLogsAndHistory()
+    public void SetupThenDeployThenStatusLogsHistoryAndExec()
     {
         using var rig = new ProdRig(registryAuth: true);
         var empty = Path.Combine(Path.GetDirectoryName(rig.ProjectDirectory)!, "octavios-fresh-" + Guid.NewGuid().ToString("N")[..8]);
@@ -48,7 +52,25 @@ public class OperatorTests
             var logs = rig.Run(environment, "--target=Logs", "--services=backend", "--tail=20");
             Ok(logs);
             Assert.That(logs.StandardOutput, Does.Contain("--- backend ("));
-            foreach (var run in new[] { status, history, logs })
+            // Exec: in the running container, output masked, its exit code passed through; in a one-off container of a release.
+            var printenv = rig.Run(environment, "--target=Exec", "--services=backend", "--command=printenv SECRET_KEY; echo SERVICE=$SERVICE_NAME");
+            Ok(printenv);
+            Assert.That(printenv.StandardOutput, Does.Contain("***").And.Contain("SERVICE=backend"), "the value is in the container, masked here");
+            var failing = rig.Run(environment, "--target=Exec", "--services=backend", "--command=echo about to fail; exit 7");
+            Assert.That(failing.ExitCode, Is.EqualTo(7), Output(failing));
+            Assert.That(failing.StandardOutput, Does.Contain("about to fail"));
+            var containers = BackendContainers(rig);
+            var oneOff = rig.Run(environment, "--target=Exec", "--services=backend", "--version=0.2.2", "--command=echo one-off $SERVICE_NAME; printenv JWT_SECRET_KEY");
+            Ok(oneOff);
+            Assert.That(oneOff.StandardOutput, Does.Contain("one-off backend").And.Contain("***"));
+            Assert.That(BackendContainers(rig), Is.EqualTo(containers), "the one-off container is removed; the running one untouched");
+            var two = rig.Run(environment, "--target=Exec", "--services=backend,web", "--command=true");
+            Assert.That(two.ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput), Output(two));
+            var noCommand = rig.Run(environment, "--target=Exec", "--services=backend");
+            Assert.That(noCommand.ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput), Output(noCommand));
+            Assert.That(noCommand.StandardError, Does.Contain("--command"));
+
+            foreach (var run in new[] { status, history, logs, printenv, failing, oneOff })
                 Assert.That(Output(run), Does.Not.Contain(ProdRig.SecretKey).And.Not.Contain(ProdRig.JwtSecretKey).And.Not.Contain(ProdRig.DatabasePassword));
         }
         finally
