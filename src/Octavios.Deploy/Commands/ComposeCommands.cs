@@ -68,8 +68,9 @@ public sealed record ComposeCommands(
     /// The user's command in a fresh one-off container of the service at this invocation's versions, with its env file,
     /// removed afterwards; no pseudo-terminal, no dependency started.
     /// </summary>
-    public Command RunOnce(string service, string command, TimeSpan timeout) =>
-        Compose(["run", "--rm", "--no-deps", "-T", service, "sh", "-c", command], $"run once in {service}") with { Timeout = timeout };
+    public Command RunOnce(string service, string command, TimeSpan timeout, string? name = null) =>
+        Compose(["run", "--rm", "--no-deps", "-T", .. name is null ? Array.Empty<string>() : ["--name", name], service, "sh", "-c", command], $"run once in {service}")
+            with { Timeout = timeout };
 
     public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], "ps") with { Timeout = TimeSpan.FromSeconds(60) };
 

@@ -109,6 +109,18 @@ public sealed class ServiceConfig
     public string Strategy { get; set; } = "auto";
 
     public HealthConfig? Health { get; set; }
+
+    /// <summary>What runs once per deploy before the new version takes traffic (a migration).</summary>
+    public ReleaseConfig? Release { get; set; }
+}
+
+public sealed class ReleaseConfig
+{
+    /// <summary>Run through sh -c in a one-off container of the new image, under the deploy lock, after the pull, before the first new container starts.</summary>
+    public string Command { get; set; } = "";
+
+    /// <summary>How long it may run before it is stopped (and the deploy with it).</summary>
+    public int TimeoutSeconds { get; set; } = 600;
 }
 
 public sealed class HealthConfig

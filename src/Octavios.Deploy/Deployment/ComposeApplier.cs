@@ -19,6 +19,9 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
     private Dictionary<string, IReadOnlyList<ServiceContainer>> _running = new();
     private ComposeFlavor? _flavor;
 
+    /// <summary>Whether the change reached its containers (past the release commands): before that, an undo has nothing to put back.</summary>
+    private bool _applying;
+
     public IReadOnlyDictionary<string, string> Uploads { get; } = new Dictionary<string, string>();
 
     public TimeSpan UndoBound => TimeSpan.FromSeconds(config.Deploy.HealthTimeoutSeconds + config.Deploy.StableSeconds + 60);
@@ -44,9 +47,38 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         return _running.ToDictionary(r => r.Key, r => (IReadOnlyList<string>)r.Value.Select(c => c.Id).ToList());
     }
 
+    public async Task ReleaseAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, string token, CancellationToken cancellation)
+    {
+        var releasing = Waves(services).SelectMany(w => w).Select(plan => (Plan: plan, Release: services.First(s => s.Name == plan.Name).Settings.Release))
+            .Where(r => r.Release is { Command.Length: > 0 }).ToList();
+        if (releasing.Count == 0) return;
+        var compose = await ComposeAsync(versions, cancellation);
+        foreach (var (plan, release) in releasing)
+        {
+            // Named, so that a run cut off or interrupted meanwhile removes the container the killed client left running.
+            var name = $"{config.Compose.Project}-release-{plan.ComposeService}-{token}";
+            log.Information($"[{target.Target}] {plan.Name}: release command in a one-off container of the new version");
+            CommandResult result;
+            try
+            {
+                result = await target.TryRunAsync(compose.RunOnce(plan.ComposeService, release!.Command, TimeSpan.FromSeconds(release.TimeoutSeconds), name), cancellation);
+            }
+            catch
+            {
+                await target.TryRunAsync(ContainerCommands.Remove(name), CancellationToken.None);
+                throw;
+            }
+
+            if (result.StandardOutput.Length + result.StandardError.Length > 0) log.Information((result.StandardOutput + result.StandardError).TrimEnd());
+            if (!result.Succeeded)
+                throw new ReleaseCommandFailedException(plan.Name, result.ExitCode, result.StandardOutput + result.StandardError);
+        }
+    }
+
     public async Task ApplyAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation)
     {
         var compose = await ComposeAsync(versions, cancellation);
+        _applying = true;
         foreach (var wave in Waves(services)) await _rollout.ApplyAsync(compose, wave, _running, cancellation);
     }
 
@@ -56,7 +88,12 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         var waves = Waves(services);
         if (failure is HealthGateException unhealthy) await ShowLogsQuietlyAsync(waves.SelectMany(w => w).First(p => p.Name == unhealthy.Service || p.ComposeService == unhealthy.Service), cancellation);
         // A start-first release that failed its gate was removed before it took any traffic: nothing to put back.
-        var outcome = failure is NeverTookTrafficException ? "it never took traffic, the previous release kept serving" : "rolled back to the previous versions";
+        var outcome = failure switch
+        {
+            NeverTookTrafficException => "it never took traffic, the previous release kept serving",
+            _ when !_applying => "nothing was switched, the previous release kept serving",
+            _ => "rolled back to the previous versions",
+        };
         var compose = await ComposeAsync(versions, cancellation);
         try
         {

@@ -78,6 +78,9 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         await JournalAsync(journal, records, request.EnvironmentName, cancellation);
         try
         {
+            // A migration runs once per deploy, however many hosts: before any of them starts a container of the new version.
+            Task Release() => applier.ReleaseAsync(request.Services, after, request.Owner.Token, cancellation);
+            await (Fleet is null ? Release() : Fleet.OnceAsync("release", Release));
             await applier.ApplyAsync(request.Services, after, journal, cancellation);
         }
         catch (SshConnectionException lost)

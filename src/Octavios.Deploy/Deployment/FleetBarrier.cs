@@ -14,6 +14,9 @@ public interface IFleetBarrier
 
     /// <summary>The fleet's hooks of a stage, run once for all hosts while each holds its lock; every host awaits the same run.</summary>
     Task HooksAsync(string stage, CancellationToken cancellation);
+
+    /// <summary>Work done once for the whole fleet (the release commands): the first host to get here runs its <paramref name="work"/>, every host awaits that run.</summary>
+    Task OnceAsync(string key, Func<Task> work);
 }
 
 /// <summary>The fleet stopped this host's deploy before it changed anything here, or after it was put back.</summary>
@@ -86,8 +89,19 @@ public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdate
         }
     }
 
+    private Task OnceOnFirstAsync(string key, Func<Task> work)
+    {
+        lock (_gate)
+        {
+            if (!_hooks.TryGetValue(key, out var run)) _hooks[key] = run = work();
+            return run;
+        }
+    }
+
     private sealed class HostBarrier(FleetBarrier fleet, int host) : IFleetBarrier
     {
+        public Task OnceAsync(string key, Func<Task> work) => fleet.OnceOnFirstAsync(key, work);
+
         public Task<bool> LockedAsync(CancellationToken cancellation) =>
             fleet.WaitAsync(host, Stage.Locked, (_, stage) => stage >= Stage.Locked, fleet.NoneFailed, cancellation);
 

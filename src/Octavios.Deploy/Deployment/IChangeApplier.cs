@@ -18,6 +18,12 @@ public interface IChangeApplier
     /// <summary>The containers each selected service runs now, which an undo keeps; journaled with the change.</summary>
     Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<SelectedService> services, CancellationToken cancellation);
 
+    /// <summary>
+    /// The selected services' release commands (a migration), each in a one-off container of its new version: before the
+    /// change starts any container, after the pull. Throws when one fails; nothing of the change has run then.
+    /// </summary>
+    Task ReleaseAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, string token, CancellationToken cancellation);
+
     /// <summary>The change and its gate: returns once every selected service runs <paramref name="versions"/>, healthy; throws otherwise.</summary>
     Task ApplyAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation);
 
@@ -45,6 +51,11 @@ public interface IChangeApplier
     /// <summary>What the user should know once the change is done (an old container that ignored SIGTERM).</summary>
     IEnumerable<string> Warnings { get; }
 }
+
+/// <summary>A service's release command exited non-zero: the deploy stops before any container of the new version starts.</summary>
+public sealed class ReleaseCommandFailedException(string service, int exitCode, string output) : Exception(
+    $"{service}: its release command exited {exitCode}, so no container of the new version was started" +
+    (output.Trim().Length > 0 ? ":\n" + string.Join('\n', output.TrimEnd().Split('\n').TakeLast(20)) : ""));
 
 /// <summary>An undo or repair that could not finish: what runs now is not known, so the journal stays for the next run.</summary>
 public sealed class ChangeNotSettledException(string message) : Exception(message);

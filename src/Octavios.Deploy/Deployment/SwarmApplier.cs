@@ -51,7 +51,10 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
 
     public IEnumerable<string> Warnings => [];
 
-    public Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation) => Task.CompletedTask;
+    public Task PrepareAsync(DeployRequest request, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation) =>
+        request.Services.FirstOrDefault(s => s.Settings.Release is { Command.Length: > 0 }) is { } releasing
+            ? throw new DeployFailedException($"{releasing.Name} has a release command, which a Swarm deploy does not run (Compose hosts only): nothing was changed.")
+            : Task.CompletedTask;
 
     public Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> RunningAsync(IReadOnlyList<SelectedService> services, CancellationToken cancellation) =>
         Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<string>>>(new Dictionary<string, IReadOnlyList<string>>());
@@ -75,6 +78,10 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
         var (failure, _) = await DeployStackAsync(SelectedService.Of(config, journal.Services), versions, cancellation);
         return failure is null ? "put back" : throw new ChangeNotSettledException(failure);
     }
+
+    /// <summary>A Swarm runs no release command: refused before anything changes (PrepareAsync says so first).</summary>
+    public Task ReleaseAsync(IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, string token, CancellationToken cancellation) =>
+        Task.CompletedTask;
 
     /// <summary>Each service of the change that left its recorded version goes back to its previous spec (the stack's env stays on this machine).</summary>
     public Task<Command> LostClientRepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation) =>
