@@ -144,15 +144,19 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// Before relaying what a server or a container printed: the env file's values are masked by value from then on. A
     /// file that cannot be read leaves the masking by shape (named credentials, URL passwords, random tokens), with a warning.
     /// </summary>
-    public async Task LearnSecretsAsync()
+    public async Task LearnSecretsAsync() => await LoadEnvFileQuietlyAsync();
+
+    /// <summary>The env file, its values masked from then on; null, with a warning, when it cannot be read.</summary>
+    public async Task<LoadedEnvFile?> LoadEnvFileQuietlyAsync()
     {
         try
         {
-            await LoadEnvFileAsync();
+            return await LoadEnvFileAsync();
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
             DeployLog.Warning($"The env file could not be read ({error.Message}): only values that look like secrets are masked.");
+            return null;
         }
     }
 

@@ -67,6 +67,38 @@ public static class ContainerCommands
             Timeout = TimeSpan.FromSeconds(60),
         };
 
+    /// <summary>Everything the engine says of a container, as JSON (Diagnose reads its state, image, labels, healthcheck).</summary>
+    public static Command Inspect(string container) =>
+        new(Docker, ["inspect", container]) { Title = "inspect the container", Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The processes in a container, as the host sees them (no ps needed in the image).</summary>
+    public static Command Top(string container) =>
+        new(Docker, ["top", container]) { Title = "processes in the container", Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>The container's healthcheck run by hand: CMD-SHELL through its shell, CMD as its argument list.</summary>
+    public static Command RunHealthcheck(string container, IReadOnlyList<string> test) =>
+        new(Docker, ["exec", container, .. test[0] == "CMD-SHELL" ? ["sh", "-c", string.Join(' ', test.Skip(1))] : test.Skip(1).ToArray()])
+        {
+            Title = "the healthcheck, by hand",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
+    /// <summary>From inside a container: whether a name resolves (printing its address) and, with a port, answers TCP (exit 3: no nc to ask with).</summary>
+    public static Command Reach(string container, string name, int? port) =>
+        new(Docker, ["exec", container, "sh", "-c",
+            "a=$(getent hosts \"$1\" 2>/dev/null | awk '{ print $1; exit }')\n" +
+            // busybox's nslookup prints its server's address first (port 53): the answer's is the last other one.
+            "[ -n \"$a\" ] || a=$(nslookup \"$1\" 2>/dev/null | awk '/^Address/ && !/[:#]53$/ { print $NF }' | tail -n 1)\n" +
+            "[ -n \"$a\" ] || { echo \"$1: no address\"; exit 1; }\n" +
+            "echo \"$1: $a\"; [ -z \"$2\" ] && exit 0\n" +
+            "command -v nc > /dev/null || { echo \"no nc in the image to try port $2\"; exit 3; }\n" +
+            "nc -z -w 3 \"$1\" \"$2\" && echo \"$1:$2 answers\" || { echo \"$1:$2 does not answer\"; exit 1; }",
+            "sh", name, port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? ""])
+        {
+            Title = $"reach {name}",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
     /// <summary>The user's command in a running container, through its shell, without standard input (never interactive).</summary>
     public static Command Exec(string container, string command, TimeSpan timeout) =>
         new(Docker, ["exec", container, "sh", "-c", command]) { Title = $"exec in {container[..Math.Min(12, container.Length)]}", Timeout = timeout };

@@ -8,21 +8,7 @@ public static class DependencyOrder
 {
     public static IReadOnlyList<IReadOnlyList<string>> Waves(IReadOnlyList<ComposeFile> files, IReadOnlyList<string> services)
     {
-        var dependsOn = services.ToDictionary(s => s, _ => new HashSet<string>());
-        foreach (var file in files)
-        {
-            foreach (var (name, node) in file.Services)
-            {
-                if (!dependsOn.TryGetValue(name, out var set) || !node.Children.TryGetValue("depends_on", out var value)) continue;
-                var names = value switch
-                {
-                    YamlSequenceNode list => list.Children.Select(c => c.ToString()),
-                    YamlMappingNode map => map.Children.Keys.Select(k => k.ToString()),
-                    _ => [],
-                };
-                set.UnionWith(names.Where(dependsOn.ContainsKey));
-            }
-        }
+        var dependsOn = services.ToDictionary(s => s, s => DependenciesOf(files, s).Where(services.Contains).ToHashSet());
 
         var waves = new List<IReadOnlyList<string>>();
         var placed = new HashSet<string>();
@@ -37,4 +23,15 @@ public static class DependencyOrder
 
         return waves;
     }
+
+    /// <summary>The services <paramref name="service"/> depends on, in every file that names it.</summary>
+    public static IReadOnlyList<string> DependenciesOf(IReadOnlyList<ComposeFile> files, string service) =>
+        files.SelectMany(file => file.Services.Where(s => s.Name == service))
+            .SelectMany(s => s.Node.Children.TryGetValue("depends_on", out var value) ? value switch
+            {
+                YamlSequenceNode list => list.Children.Select(c => c.ToString()),
+                YamlMappingNode map => map.Children.Keys.Select(k => k.ToString()),
+                _ => [],
+            } : [])
+            .Distinct().ToList();
 }

@@ -70,7 +70,20 @@ public class OperatorTests
             Assert.That(noCommand.ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput), Output(noCommand));
             Assert.That(noCommand.StandardError, Does.Contain("--command"));
 
-            foreach (var run in new[] { status, history, logs, printenv, failing, oneOff })
+            // Diagnose: the checklist, read-only, values only as hashes.
+            var report = Path.Combine(rig.App.Directory, "diagnose.json");
+            var diagnose = rig.Run(environment, "--target=Diagnose", "--services=backend", $"--report={report}");
+            Ok(diagnose);
+            Assert.That(diagnose.StandardOutput, Does.Contain("=== backend ").And.Contain("running, 0 restart(s), health healthy")
+                .And.Contain("--- processes").And.Contain("httpd").And.Contain("--- healthcheck: ").And.Contain("exit 0")
+                .And.Contain("SECRET_KEY: sha256 ").And.Contain("matches the env file").And.Contain("--- last 50 log lines"));
+            Assert.That(File.ReadAllText(report), Does.Contain("\"Healthcheck\"").And.Not.Contain(ProdRig.SecretKey));
+            var web = rig.Run(environment, "--target=Diagnose", "--services=web");
+            Ok(web);
+            Assert.That(web.StandardOutput, Does.Match(@"backend: \d+\.\d+\.\d+\.\d+"), "web resolves the service it depends on, from inside");
+            Assert.That(rig.Run(environment, "--target=Diagnose", "--services=backend,web").ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput));
+
+            foreach (var run in new[] { status, history, logs, printenv, failing, oneOff, diagnose, web })
                 Assert.That(Output(run), Does.Not.Contain(ProdRig.SecretKey).And.Not.Contain(ProdRig.JwtSecretKey).And.Not.Contain(ProdRig.DatabasePassword));
         }
         finally
