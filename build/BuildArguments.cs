@@ -24,6 +24,8 @@ public static class BuildArguments
     public const string Tail = "tail";
     public const string LogSince = "log-since";
     public const string Command = "command";
+    public const string Follow = "follow";
+    public const string Grep = "grep";
     public const string Interactive = "interactive";
 
     public static readonly IReadOnlyList<ArgumentDefinition> All =
@@ -44,6 +46,8 @@ public static class BuildArguments
         new(Tail, "History: how many entries (default 20); Logs: how many lines per container (default 100)."),
         new(LogSince, "Logs: only lines since this time (docker logs --since: 10m, 2026-11-29T08:00:00)."),
         new(ComposeVersion, "The Compose the target runs, v1 or v2, instead of asking it (the env file is read by its rules)."),
+        new(Follow, "Logs: keep streaming every host's lines until Ctrl-C.", "false", IsFlag: true),
+        new(Grep, "Logs: only lines holding this text (a fixed string; filtered on the server when following)."),
         new(Command, "Exec: the command to run in the service's container, through its shell (sh -c).", RequiredBy: ["Exec"]),
         new(Interactive, "Exec: attach a terminal (not supported yet: refused with what to do instead).", "false", IsFlag: true),
         new(Hosts, "A fleet: only these of its hosts (comma-separated addresses or host names)."),

@@ -26,7 +26,9 @@ public sealed record RunOptions(
     string? LogSince,
     IReadOnlyList<string> Hosts,
     string? Command,
-    bool Interactive)
+    bool Interactive,
+    bool Follow,
+    string? Grep)
 {
     /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
     public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
@@ -70,7 +72,9 @@ public sealed record RunOptions(
                 : null,
             arguments.GetArguments(BuildArguments.Hosts).SelectMany(h => h.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList(),
             Argument(BuildArguments.Command),
-            Flag(BuildArguments.Interactive));
+            Flag(BuildArguments.Interactive),
+            Flag(BuildArguments.Follow),
+            Argument(BuildArguments.Grep));
     }
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>

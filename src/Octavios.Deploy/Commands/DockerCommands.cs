@@ -120,6 +120,25 @@ public static class DockerCommands
     public static Command ContainerImage(string containerId) =>
         new(Program, ["inspect", "--format", "{{.Config.Image}}", containerId]);
 
+    /// <summary>
+    /// Follows the logs of several containers at once, each line prefixed "[name] " (<paramref name="containers"/>: name →
+    /// id), from the last <paramref name="tail"/> lines on; <paramref name="grep"/>, when given, keeps the lines holding it (a fixed string), on the server.
+    /// Ends when every container's log does, or when its process group is stopped.
+    /// </summary>
+    public static Command FollowLogs(IReadOnlyList<(string Name, string Id)> containers, int tail, string? grep) =>
+        new("sh", ["-c",
+            "tail=$1; grep=$2; shift 2\n" +
+            "while [ $# -gt 0 ]; do\n" +
+            "  n=$1; id=$2; shift 2\n" +
+            "  docker logs --follow --tail \"$tail\" \"$id\" 2>&1 | { if [ -n \"$grep\" ]; then grep --line-buffered -F -e \"$grep\"; else cat; fi; } | awk -v n=\"$n\" '{ print \"[\" n \"] \" $0; fflush() }' &\n" +
+            "done\n" +
+            "wait",
+            "sh", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), grep ?? "", .. containers.SelectMany(c => new CommandArg[] { c.Name, c.Id })])
+        {
+            Title = "follow the logs",
+            Timeout = TimeSpan.FromDays(7),
+        };
+
     public static Command Logs(string containerId, int tail, string? since = null) =>
         new(Program, ["logs", "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), .. since is null ? Array.Empty<CommandArg>() : ["--since", since], containerId])
         {

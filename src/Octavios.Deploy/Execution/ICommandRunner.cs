@@ -19,6 +19,18 @@ public interface ICommandRunner
     Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default);
 
     /// <summary>
+    /// Runs a long command (a log follow), handing each line of its output (masked) to <paramref name="line"/> as it comes;
+    /// cancelled, it stops the command on the target, its whole process group, and throws. Returns the exit code.
+    /// Where no stream is to be had (a dry run), the lines come at the end.
+    /// </summary>
+    async Task<int> StreamAsync(Command command, Action<string> line, CancellationToken cancellation = default)
+    {
+        var result = await TryRunAsync(command, cancellation);
+        foreach (var each in (result.StandardOutput + result.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries)) line(each);
+        return result.ExitCode;
+    }
+
+    /// <summary>
     /// Starts <paramref name="supervisor"/> (given the pid-file pattern of this runner's commands) on the target for as long
     /// as the result is not disposed, telling it every second that this client is alive; null where no connection can be
     /// lost (this machine, a dry run).

@@ -65,6 +65,36 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
         return new CommandResult(process.ExitCode, command.SensitiveOutput ? output : masker.MaskKnown(output), masker.MaskKnown(stderr.ToString()));
     }
 
+    public async Task<int> StreamAsync(Command command, Action<string> line, CancellationToken cancellation = default)
+    {
+        log.Verbose($"[local] {command.Display()}");
+        var start = new ProcessStartInfo(command.Program)
+        {
+            WorkingDirectory = projectDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in command.Args) start.ArgumentList.Add(arg.Value);
+        foreach (var (name, value) in command.Environment) start.Environment[name] = value.Value;
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) line(masker.MaskKnown(e.Data)); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) line(masker.MaskKnown(e.Data)); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(cancellation);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+    }
+
     private void Collect(StringBuilder buffer, string? line, bool sensitive)
     {
         if (line is null) return;

@@ -99,6 +99,34 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         }
     }
 
+    public async Task<int> StreamAsync(Command command, Action<string> line, CancellationToken cancellation = default)
+    {
+        var client = await ConnectAsync(cancellation);
+        log.Verbose($"[{Target}] {command.Display()}");
+        var timeout = command.Timeout ?? Command.DefaultTimeout;
+        var pidFile = $"{PidFilePrefix}{Guid.NewGuid():N}.pid";
+        using var ssh = client.CreateCommand(RemoteProcess.Wrap(projectDirectory, command.ToShellLine(), timeout, pidFile));
+        var running = ssh.BeginExecute();
+        var lines = Task.Run(async () =>
+        {
+            using var reader = new StreamReader(ssh.OutputStream);
+            while (await reader.ReadLineAsync(cancellation) is { } each) line(masker.MaskKnown(each));
+        }, CancellationToken.None);
+        try
+        {
+            await Task.Factory.FromAsync(running, ssh.EndExecute).WaitAsync(cancellation);
+            await lines.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+            return ssh.ExitStatus ?? 255;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // Closing the channel kills nothing on the server: its process group is stopped by its id.
+            using var kill = client.CreateCommand(RemoteProcess.Kill(pidFile).ToShellLine());
+            await Task.Factory.FromAsync(kill.BeginExecute(), kill.EndExecute).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
+            throw;
+        }
+    }
+
     public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
     {
         foreach (var secret in command.Secrets) masker.Add(secret);

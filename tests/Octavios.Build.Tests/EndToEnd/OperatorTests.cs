@@ -83,6 +83,28 @@ public class OperatorTests
             Assert.That(web.StandardOutput, Does.Match(@"backend: \d+\.\d+\.\d+\.\d+"), "web resolves the service it depends on, from inside");
             Assert.That(rig.Run(environment, "--target=Diagnose", "--services=backend,web").ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput));
 
+            // Logs --follow: lines as they come, filtered on the server, masked; Ctrl-C stops it and every docker logs with it.
+            var serving = Shell.Docker("ps", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={rig.App.Project}", "--filter", "label=com.docker.compose.service=backend");
+            using (var follow = new RunningSuite(environment, [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Logs", "--services=backend", "--follow", "--grep=marker"]))
+            {
+                var seen = false;
+                for (var i = 0; i < 60 && !seen; i++)
+                {
+                    Shell.Docker("exec", serving, "sh", "-c", $"echo other-{i} > /proc/1/fd/1; echo marker-{i} key={ProdRig.SecretKey} > /proc/1/fd/1");
+                    seen = follow.WaitFor("marker-", TimeSpan.FromMilliseconds(500));
+                }
+
+                Assert.That(seen, Is.True, follow.Output);
+                Assert.That(follow.Output, Does.Contain($"[backend {serving[..12]}] marker-").And.Contain("key=***").And.Not.Contain("other-").And.Not.Contain(ProdRig.SecretKey));
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                follow.Signal("INT");
+                Assert.That(follow.Exit(TimeSpan.FromSeconds(10)), Is.EqualTo(Octavios.Build.Host.ExitCodes.Interrupted), follow.Output);
+                TestContext.Out.WriteLine($"Logs --follow stopped {clock.Elapsed.TotalSeconds:0.00} s after SIGINT");
+                var left = "";
+                for (var i = 0; i < 30 && (left = Shell.Run("pgrep", ["-f", "docker logs --follow"]).StandardOutput.Trim()).Length > 0; i++) Thread.Sleep(100);
+                Assert.That(left, Is.Empty, "no docker logs --follow left on the server");
+            }
+
             foreach (var run in new[] { status, history, logs, printenv, failing, oneOff, diagnose, web })
                 Assert.That(Output(run), Does.Not.Contain(ProdRig.SecretKey).And.Not.Contain(ProdRig.JwtSecretKey).And.Not.Contain(ProdRig.DatabasePassword));
         }
