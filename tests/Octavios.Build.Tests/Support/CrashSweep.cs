@@ -183,9 +183,11 @@ public static class CrashSweep
         ServerRecords.Parse(Shell.Run("sh", ["-c", ServerRecords.Read().ToShellLine()], null, projectDirectory).StandardOutput);
 
     /// <summary>Every container of a Compose project on an engine (<paramref name="docker"/>: its CLI), by ID, service and state.</summary>
+    /// <remarks>A crash-looping container (a failed release left behind) flips between restarting and running by itself: both read "up".</remarks>
     public static string ContainerIds(Func<string[], string> docker, string project) =>
         string.Join('\n', docker(["ps", "--all", "--filter", $"label=com.docker.compose.project={project}", "--format", "{{.ID}} {{.Label \"com.docker.compose.service\"}} {{.State}}"])
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal));
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.EndsWith(" restarting", StringComparison.Ordinal) || line.EndsWith(" running", StringComparison.Ordinal)
+                ? line[..line.LastIndexOf(' ')] + " up" : line).Order(StringComparer.Ordinal));
 
     /// <summary>Whether the deploy lock (a symbolic link) exists in a project directory.</summary>
     public static bool LockHeld(string projectDirectory) =>
