@@ -98,6 +98,15 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     /// <summary>Every host of the environment (one unless it is a fleet), limited by --hosts.</summary>
     public IReadOnlyList<DeployTarget> Hosts => _hosts.Value;
 
+    /// <summary>The one service a target works on (Exec, Diagnose), or bad input naming the target.</summary>
+    public SelectedService OneService(string target) => Services.Count == 1
+        ? Services[0]
+        : throw new BuildInputException($"{target} works on one service: give --services=NAME (not {Services.Count} of them).");
+
+    /// <summary>The hosts whose roles run <paramref name="service"/> (every host but on a fleet with roles).</summary>
+    public IReadOnlyList<DeployTarget> HostsRunning(SelectedService service, bool real) =>
+        (real ? RealHosts : Hosts).Where(h => FleetHost.ServicesOn(h, [service], Options.Environment.Roles).Count > 0).ToList();
+
     /// <summary>Every host with a real runner even in a dry run, for read-only operations (Status, History, Logs, Prune --dryrun).</summary>
     public IReadOnlyList<DeployTarget> RealHosts => _realHosts.Value;
 

@@ -11,12 +11,10 @@ public sealed class DiagnoseTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Services.Count != 1)
-            throw new BuildInputException($"Diagnose looks at one service: give --services=NAME (not {context.Services.Count} of them).");
-        var service = context.Services[0];
+        var service = context.OneService("Diagnose");
         var envFile = await context.LoadEnvFileQuietlyAsync();
         var diagnosis = new Diagnosis(context.Config, context.ComposeFiles.Parsed(context.Config.Compose.Files), service, envFile);
-        var hosts = context.RealHosts.Where(h => FleetHost.ServicesOn(h, context.Services, context.Options.Environment.Roles).Count > 0).ToList();
+        var hosts = context.HostsRunning(service, real: true);
         var answers = await EveryHost.RunAsync(hosts, host => diagnosis.RunAsync(host.Runner, context.Cancellation), context.Cancellation);
         context.Publish(EveryHost.Prefixed(answers, containers => Diagnosis.Lines(service.Name, containers)),
             JsonSerializer.Serialize(answers.ToDictionary(a => a.Host, a => (object?)a.Value ?? new { failure = a.Failure }), new JsonSerializerOptions { WriteIndented = true }), null);

@@ -10,13 +10,11 @@ public sealed class ExecTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        if (context.Services.Count != 1)
-            throw new BuildInputException($"Exec runs in one service: give --services=NAME (not {context.Services.Count} of them).");
+        var service = context.OneService("Exec");
         if (context.Options.Interactive)
             throw new BuildInputException("--interactive is not supported yet: Exec never attaches a terminal. Run the command without it, or open a shell on the server (ssh -t).");
-        var service = context.Services[0];
         await context.LearnSecretsAsync();
-        var hosts = context.Hosts.Where(h => FleetHost.ServicesOn(h, context.Services, context.Options.Environment.Roles).Count > 0).ToList();
+        var hosts = context.HostsRunning(service, real: false);
         var exec = new ContainerExec(context.Config, service, context.Options.Command!, context.Options.Version?.ToString(), context.Options.EnvFile.TargetPath, context.DeployLog);
         var answers = await EveryHost.RunAsync(hosts, host => exec.RunAsync(host.Runner, context.Cancellation), context.Cancellation);
         // The command's own output, as it printed it (masked), each host's whole.

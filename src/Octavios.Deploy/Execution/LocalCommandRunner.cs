@@ -15,20 +15,7 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
     public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
     {
         foreach (var secret in command.Secrets) masker.Add(secret);
-        log.Verbose($"[local] {command.Display()}");
-        // Process.ArgumentList hands each argument over verbatim; Cake's ProcessRunner takes one pre-joined string.
-        var start = new ProcessStartInfo(command.Program)
-        {
-            WorkingDirectory = command.WorkingDirectory is null ? projectDirectory : Path.Combine(projectDirectory, command.WorkingDirectory),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in command.Args) start.ArgumentList.Add(arg.Value);
-        foreach (var (name, value) in command.Environment) start.Environment[name] = value.Value;
-
-        using var process = new Process { StartInfo = start };
+        using var process = new Process { StartInfo = StartInfo(command) };
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) => Collect(stdout, e.Data, command.SensitiveOutput);
@@ -67,20 +54,11 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
 
     public async Task<int> StreamAsync(Command command, Action<string> line, CancellationToken cancellation = default)
     {
-        log.Verbose($"[local] {command.Display()}");
-        var start = new ProcessStartInfo(command.Program)
-        {
-            WorkingDirectory = projectDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in command.Args) start.ArgumentList.Add(arg.Value);
-        foreach (var (name, value) in command.Environment) start.Environment[name] = value.Value;
-        using var process = new Process { StartInfo = start };
+        using var process = new Process { StartInfo = StartInfo(command) };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) line(masker.MaskKnown(e.Data)); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) line(masker.MaskKnown(e.Data)); };
         process.Start();
+        process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -93,6 +71,24 @@ public sealed class LocalCommandRunner(string projectDirectory, IDeployLog log, 
             process.Kill(entireProcessTree: true);
             throw;
         }
+    }
+
+    /// <summary>The process of a command, every stream redirected, logged (masked) before it starts.</summary>
+    private ProcessStartInfo StartInfo(Command command)
+    {
+        log.Verbose($"[local] {command.Display()}");
+        // Process.ArgumentList hands each argument over verbatim; Cake's ProcessRunner takes one pre-joined string.
+        var start = new ProcessStartInfo(command.Program)
+        {
+            WorkingDirectory = command.WorkingDirectory is null ? projectDirectory : Path.Combine(projectDirectory, command.WorkingDirectory),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in command.Args) start.ArgumentList.Add(arg.Value);
+        foreach (var (name, value) in command.Environment) start.Environment[name] = value.Value;
+        return start;
     }
 
     private void Collect(StringBuilder buffer, string? line, bool sensitive)

@@ -248,7 +248,7 @@ public class FleetTests
         var failing = await CrashSweep.RecordAsync(rig, "0.2.4", mayFail: true);
         var points = CrashSweep.DeployAndUndoPoints(deploy, failing);
         var all = CrashSweep.Cases(points, CrashSweep.EveryFault);
-        var cases = CrashSweep.Sample(all, most: 2);
+        var cases = CrashSweep.Sample(all, most: 1);
 
         var violations = await CrashSweep.RunAsync([rig], cases);
 
