@@ -28,7 +28,17 @@ public sealed class FencedRunner(ICommandRunner inner, string token) : ICommandR
     public async Task<CommandResult> TryRunAsync(Command command, CancellationToken cancellation = default)
     {
         if (inner.IsDryRun || command.IsLockCommand || !command.NeedsProjectDirectory) return await inner.TryRunAsync(command, cancellation);
-        var result = await inner.TryRunAsync(LockCommands.Fence(token, command), cancellation);
+        CommandResult result;
+        try
+        {
+            result = await inner.TryRunAsync(LockCommands.Fence(token, command), cancellation);
+        }
+        catch (CommandTimedOutException)
+        {
+            // Said of the step the user knows, not of the guard around it.
+            throw new CommandTimedOutException(Target, command, command.Timeout ?? Command.DefaultTimeout);
+        }
+
         return result.ExitCode == LockCommands.Fenced && result.StandardError.Contains(LockCommands.FenceRefusal, StringComparison.Ordinal)
             ? throw new LockLostException(Target, command.Title ?? command.Program)
             : result;
