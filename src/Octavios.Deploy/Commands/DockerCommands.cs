@@ -130,7 +130,7 @@ public static class DockerCommands
             "tail=$1; grep=$2; shift 2\n" +
             "while [ $# -gt 0 ]; do\n" +
             "  n=$1; id=$2; shift 2\n" +
-            "  docker logs --follow --tail \"$tail\" \"$id\" 2>&1 | { if [ -n \"$grep\" ]; then grep --line-buffered -F -e \"$grep\"; else cat; fi; } | awk -v n=\"$n\" '{ print \"[\" n \"] \" $0; fflush() }' &\n" +
+            "  docker logs --follow --tail \"$tail\" \"$id\" 2>&1 | { if [ -n \"$grep\" ]; then grep --line-buffered -F -e \"$grep\"; else cat; fi; } | while IFS= read -r l; do printf '[%s] %s\\n' \"$n\" \"$l\"; done &\n" +
             "done\n" +
             "wait",
             "sh", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), grep ?? "", .. containers.SelectMany(c => new CommandArg[] { c.Name, c.Id })])

@@ -10,6 +10,7 @@ namespace Octavios.Deploy.Configuration;
 [YamlSerializable(typeof(BuildConfig))]
 [YamlSerializable(typeof(ServiceConfig))]
 [YamlSerializable(typeof(HealthConfig))]
+[YamlSerializable(typeof(ReleaseConfig))]
 [YamlSerializable(typeof(EnvironmentConfig))]
 [YamlSerializable(typeof(DeployConfig))]
 [YamlSerializable(typeof(HooksConfig))]

@@ -71,7 +71,7 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
 
             if (result.StandardOutput.Length + result.StandardError.Length > 0) log.Information((result.StandardOutput + result.StandardError).TrimEnd());
             if (!result.Succeeded)
-                throw new ReleaseCommandFailedException(plan.Name, result.ExitCode, result.StandardOutput + result.StandardError);
+                throw new ReleaseCommandFailedException(plan.Name, result.ExitCode);
         }
     }
 

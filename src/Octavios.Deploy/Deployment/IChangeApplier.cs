@@ -53,9 +53,8 @@ public interface IChangeApplier
 }
 
 /// <summary>A service's release command exited non-zero: the deploy stops before any container of the new version starts.</summary>
-public sealed class ReleaseCommandFailedException(string service, int exitCode, string output) : Exception(
-    $"{service}: its release command exited {exitCode}, so no container of the new version was started" +
-    (output.Trim().Length > 0 ? ":\n" + string.Join('\n', output.TrimEnd().Split('\n').TakeLast(20)) : ""));
+public sealed class ReleaseCommandFailedException(string service, int exitCode) : Exception(
+    $"{service}: its release command exited {exitCode} (its output is above), so no container of the new version was started");
 
 /// <summary>An undo or repair that could not finish: what runs now is not known, so the journal stays for the next run.</summary>
 public sealed class ChangeNotSettledException(string message) : Exception(message);

@@ -90,7 +90,7 @@ public sealed class Diagnosis(SuiteConfig config, IReadOnlyList<ComposeFile> fil
         ("-", null) => "not set (nor in the env file)",
         ("-", _) => "NOT SET in the container, set in the env file",
         ("?", _) => "could not be read",
-        (_, null) => $"sha256 {hash[..12]}…, not in the env file",
+        (_, null) => $"sha256 {hash[..12]}…; not in the env file",
         _ when hash == expected => $"sha256 {hash[..12]}… matches the env file",
         _ => $"sha256 {hash[..12]}… DIFFERS from the env file's {expected![..12]}… (baked into the image, or older than the env file)",
     };
@@ -121,7 +121,7 @@ public sealed class Diagnosis(SuiteConfig config, IReadOnlyList<ComposeFile> fil
             yield return $"--- healthcheck: {c.Healthcheck ?? "(none defined)"}";
             if (c.Healthcheck is not null) yield return c.HealthcheckOutput;
             yield return "--- critical variables (by hash, never values)";
-            foreach (var (name, verdict) in c.Variables) yield return $"{name}: {verdict}";
+            foreach (var (name, verdict) in c.Variables) yield return $"{name} ({verdict})";
             yield return "--- depends_on, from inside";
             foreach (var line in c.Reachability.DefaultIfEmpty("(none)")) yield return line;
             yield return $"--- last {LogLines} log lines";
