@@ -132,6 +132,8 @@ public class SwarmTests
         using (var killed = new RunningSuite(Environment(), [$"--config={_app.ConfigPath}", "--env=swarm", "--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive"]))
         {
             Assert.That(killed.WaitFor("waiting for Swarm's rolling update", TimeSpan.FromSeconds(90)), Is.True, killed.Output);
+            // The manager's supervisor dies with it (else it puts the change back at once, as a lost client's): the next run repairs.
+            Shell.Run("pkill", ["-KILL", "-f", "client.gone"]);
             killed.Signal("KILL");
             killed.Exit(TimeSpan.FromSeconds(10));
         }
