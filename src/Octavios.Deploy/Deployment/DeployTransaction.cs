@@ -294,15 +294,13 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
     /// </summary>
     private async Task JournalAsync(DeployJournal journal, ServerRecords records, string environment, CancellationToken cancellation)
     {
-        var changes = new List<FileChange> { FileChange.Write(DeployJournal.File, journal.Format()) };
-        if (await applier.LostClientRepairAsync(journal, records.Current, cancellation) is { } repair)
-        {
-            var undone = journal.Undone($"the server, for {journal.Who}", environment, journal.Back(records), "put back by the server after its client was lost", 0);
-            var commit = RemoteFiles.Apply(Committed([FileChange.AppendStamped(AuditEntry.File, log.Redact(undone.ToJsonLine(FileChange.ServerTime)))]), "commit the records");
-            changes.Add(FileChange.Write(LockCommands.RepairScript, repair.Then(commit).ToShellLine() + "\n"));
-        }
-
-        await target.RunAsync(RemoteFiles.Apply(changes, "journal the change"), cancellation);
+        var repair = await applier.LostClientRepairAsync(journal, records.Current, cancellation);
+        var undone = journal.Undone($"the server, for {journal.Who}", environment, journal.Back(records), "put back by the server after its client was lost", 0);
+        var commit = RemoteFiles.Apply(Committed([FileChange.AppendStamped(AuditEntry.File, log.Redact(undone.ToJsonLine(FileChange.ServerTime)))]), "commit the records");
+        await target.RunAsync(RemoteFiles.Apply([
+            FileChange.Write(DeployJournal.File, journal.Format()),
+            FileChange.Write(LockCommands.RepairScript, repair.Then(commit).ToShellLine() + "\n"),
+        ], "journal the change"), cancellation);
     }
 
     /// <summary>The records of a finished change, the audit line and the journal's removal, in one atomic sequence.</summary>
