@@ -20,11 +20,30 @@ public sealed record ComposeCommands(
     string Project,
     IReadOnlyList<string> Files,
     string? EnvFile,
-    IReadOnlyDictionary<string, string> Variables)
+    IReadOnlyDictionary<string, string> Variables,
+    string? ProjectDirectory = null)
 {
     /// <summary>The project's invocation: the suite gives the registry and namespace, plus the version variables of a deploy.</summary>
     public static ComposeCommands ForProject(SuiteConfig config, ComposeFlavor flavor, string? envFile, IReadOnlyDictionary<string, string> versions) =>
         new(flavor, config.Compose.Project, config.Compose.Files, envFile, ProjectVariables(config, versions));
+
+    /// <summary>
+    /// The same invocation on the copies of its files that a change's journal keeps (<see cref="CopiesForJournal"/>): its
+    /// repair runs whatever the tree becomes meanwhile. The project directory stays the first file's, as paths in the files expect.
+    /// </summary>
+    public ComposeCommands OnJournalCopies() => this with
+    {
+        Files = Files.Select((_, i) => JournalCopy(i)).ToList(),
+        EnvFile = EnvFile is null ? null : $"{Records.DeployJournal.Copies}/env",
+        ProjectDirectory = ProjectDirectory ?? (Path.GetDirectoryName(Files[0]) is { Length: > 0 } directory ? directory : "."),
+    };
+
+    /// <summary>The server's copies of this invocation's files, made in the step that writes a journal.</summary>
+    public IEnumerable<FileChange> CopiesForJournal() =>
+        Files.Select((file, i) => FileChange.Copy(JournalCopy(i), file))
+            .Concat(EnvFile is null ? [] : [FileChange.Copy($"{Records.DeployJournal.Copies}/env", EnvFile)]);
+
+    private static string JournalCopy(int index) => $"{Records.DeployJournal.Copies}/compose.{index + 1}.yml";
 
     public static Dictionary<string, string> ProjectVariables(SuiteConfig config, IReadOnlyDictionary<string, string> versions)
     {
@@ -50,12 +69,9 @@ public sealed record ComposeCommands(
 
     public Command Pull(IEnumerable<string> services) => Compose(["pull", .. services], "pull");
 
-    /// <summary>
-    /// Recreates exactly the named services from their images: never their dependencies, never a build. Without
-    /// <paramref name="recreate"/>, Compose converges: only a container whose configuration differs is replaced.
-    /// </summary>
-    public Command Up(IEnumerable<string> services, bool recreate = true) =>
-        Compose(["up", "--detach", "--no-deps", "--no-build", .. recreate ? new[] { "--force-recreate" } : [], .. services], "up");
+    /// <summary>Recreates exactly the named services from their images: never their dependencies, never a build.</summary>
+    public Command Up(IEnumerable<string> services) =>
+        Compose(["up", "--detach", "--no-deps", "--no-build", "--force-recreate", .. services], "up");
 
     /// <summary>
     /// Creates, without starting it, one more container of the service beside those that run (which are left as they
@@ -82,6 +98,7 @@ public sealed record ComposeCommands(
         var program = Flavor == ComposeFlavor.V2 ? DockerCommands.Program : "docker-compose";
         if (Flavor == ComposeFlavor.V2) args.Add("compose");
         args.AddRange(["--project-name", Project]);
+        if (ProjectDirectory is not null) args.AddRange(["--project-directory", ProjectDirectory]);
         foreach (var file in Files) args.AddRange(["--file", file]);
         if (EnvFile is not null) args.AddRange(["--env-file", EnvFile]);
         args.AddRange(subcommand.Select(s => new CommandArg(s)));

@@ -116,17 +116,17 @@ public static class ContainerCommands
     public static Command Remove(string container) => new(Docker, ["rm", "--force", container]) { Title = "remove a container", Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>
-    /// Removes every container of the service but <paramref name="keep"/>, when one of those still runs; exits 1, removing
-    /// nothing, when none does.
+    /// Removes every container of the service but those of <paramref name="keep"/> that still run; exits 1 when none runs
+    /// (then every container of the service is gone, for the caller to create it anew: never two versions side by side).
     /// </summary>
     public static Command KeepOnly(string project, string service, IEnumerable<string> keep) =>
         new("sh", ["-c",
             "p=$1; s=$2; shift 2; alive=\n" +
             "for k; do [ \"$(docker inspect --format '{{.State.Running}}' \"$k\" 2>/dev/null)\" != true ] || alive=\"$alive $k\"; done\n" +
-            "[ -n \"$alive\" ] || exit 1\n" +
             "for i in $(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$p\" --filter \"label=com.docker.compose.service=$s\"); do\n" +
             "  case \"$alive \" in *\" $i \"*) ;; *) docker rm --force \"$i\" > /dev/null || exit 2 ;; esac\n" +
-            "done",
+            "done\n" +
+            "[ -n \"$alive\" ]",
             "sh", project, service, .. keep.Select(k => new CommandArg(k))])
         {
             Title = $"keep only the containers {service} ran before",

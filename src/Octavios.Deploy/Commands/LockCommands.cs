@@ -81,8 +81,25 @@ public static class LockCommands
             Timeout = TimeSpan.FromSeconds(20),
         };
 
-    /// <summary>The change's repair, written with its journal: what the server runs by itself when the run's client is lost.</summary>
+    /// <summary>
+    /// The change's repair, written with its journal from the files the change used: what the server runs by itself when
+    /// the run's client is lost, and what the next run runs first.
+    /// </summary>
     public const string RepairScript = ".octavios/journal.repair";
+
+    /// <summary>The records commit of the change put back by the server itself, run after <see cref="RepairScript"/>.</summary>
+    public const string UndoneScript = ".octavios/journal.undone";
+
+    /// <summary>
+    /// The repair journaled with a change (<see cref="RepairScript"/>); <paramref name="orElse"/>, built now, for a journal
+    /// written before journals carried one.
+    /// </summary>
+    public static Command RunRepair(Command orElse) =>
+        new("sh", ["-c", "if [ -f " + RepairScript + " ]; then sh " + RepairScript + "; else " + orElse.ToShellLine() + "; fi"])
+        {
+            Title = "put the change back",
+            Timeout = TimeSpan.FromMinutes(10),
+        };
 
     /// <summary>What the server's supervisor did after it lost a run's client: its output and that of the repair.</summary>
     public const string LostClientLog = ".octavios/lost-client.log";
@@ -120,7 +137,7 @@ public static class LockCommands
             "ours || exit 0\n" +
             // A fresh heartbeat while it repairs: nobody takes the lock over meanwhile.
             Stamp + " > \"$d/heartbeat\"\n" +
-            "if [ -f " + RepairScript + " ] && grep -qx \"token=$t\" .octavios/journal.env 2>/dev/null; then sh " + RepairScript + "; fi\n" +
+            "if [ -f " + RepairScript + " ] && grep -qx \"token=$t\" .octavios/journal.env 2>/dev/null; then sh " + RepairScript + " && sh " + UndoneScript + "; fi\n" +
             "! ours || rm -f .octavios/deploy.lock; rm -rf \"$d\"",
             "sh", token, lostSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), pidFiles])
         {

@@ -8,7 +8,11 @@ public sealed record FileChange(string Operation, string Path, string Content = 
     /// <summary>Appended by copy and rename: a full disk leaves the file as it was, never a truncated line.</summary>
     public static FileChange Append(string path, string content) => new("append", path, content);
 
+    /// <summary>Removes a file or a directory with everything in it.</summary>
     public static FileChange Delete(string path) => new("delete", path);
+
+    /// <summary>A copy of the server's file <paramref name="from"/> (its mode kept: an env file stays private); nothing when it does not exist.</summary>
+    public static FileChange Copy(string path, string from) => new("copy", path, from);
 
     /// <summary>Where <see cref="AppendStamped"/> writes the server's time (UTC, as audit lines give it).</summary>
     public const string ServerTime = "@SERVER-TIME@";
@@ -120,7 +124,7 @@ public static class RemoteFiles
         "  [ -d \"$c\" ] || return 0\n" +
         "  while read -r i op f; do case $op in\n" +
         "    write) [ ! -e \"$c/$i\" ] || { mkdir -p \"$(dirname \"$f\")\" && mv -f \"$c/$i\" \"$f\"; } || return 1 ;;\n" +
-        "    delete) rm -f \"$f\" || return 1 ;;\n" +
+        "    delete) rm -rf \"$f\" || return 1 ;;\n" +
         "  esac; done < \"$c/ops\"\n" +
         "  rm -rf \"$c\"\n" +
         "}\n" +
@@ -145,6 +149,7 @@ public static class RemoteFiles
             "    write) printf '%s' \"$x\" > \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
             "    append) { [ ! -f \"$f\" ] || cp \"$f\" \"$n/$i\"; } && printf '%s' \"$x\" >> \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
             "    stamp) { [ ! -f \"$f\" ] || cp \"$f\" \"$n/$i\"; } && printf '%s' \"$x\" | sed \"s/" + FileChange.ServerTime + "/$(date -u +%Y-%m-%dT%H:%M:%SZ)/\" >> \"$n/$i\" && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
+            "    copy) { [ ! -f \"$x\" ] || cp -p \"$x\" \"$n/$i\"; } && echo \"$i write $f\" >> \"$n/ops\" ;;\n" +
             "    delete) echo \"$i delete $f\" >> \"$n/ops\" ;;\n" +
             "  esac || fail \"$op\" \"$f\"\n" +
             "done\n" +

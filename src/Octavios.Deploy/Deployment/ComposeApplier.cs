@@ -98,7 +98,7 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         try
         {
             foreach (var plan in waves.SelectMany(w => w))
-                await _rollout.ConvergeAsync(compose, plan, journal.KeptOf(plan.ComposeService), recreate: true, cancellation);
+                await _rollout.ConvergeAsync(compose, plan, journal.KeptOf(plan.ComposeService), cancellation);
         }
         catch (HealthGateException again)
         {
@@ -111,11 +111,11 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
 
     public async Task<string> RepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
     {
-        var compose = await ComposeAsync(versions, cancellation);
+        await target.RunAsync(LockCommands.RunRepair(Repair(journal, await ComposeAsync(versions, cancellation))), cancellation);
         try
         {
-            foreach (var plan in Waves(SelectedService.Of(config, journal.Services)).SelectMany(w => w))
-                await _rollout.ConvergeAsync(compose, plan, journal.KeptOf(plan.ComposeService), recreate: false, cancellation);
+            await _rollout.GateAsync(journal.Keep?.Keys.ToList() ?? Waves(SelectedService.Of(config, journal.Services)).SelectMany(w => w).Select(p => p.ComposeService).ToList(),
+                cancellation);
             return "put back";
         }
         catch (HealthGateException failure)
@@ -124,14 +124,17 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
         }
     }
 
-    /// <summary>Each service of the change: back to the containers it kept if one still runs, else recreated at its recorded version.</summary>
-    public async Task<Command> LostClientRepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation)
+    public async Task<JournaledRepair> RepairOfAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation)
     {
         var compose = await ComposeAsync(recorded, cancellation);
-        return new Command("sh", ["-c", string.Join('\n', Waves(SelectedService.Of(config, journal.Services)).SelectMany(w => w).Select(plan =>
-            $"{{ {ContainerCommands.KeepOnly(config.Compose.Project, plan.ComposeService, journal.KeptOf(plan.ComposeService)).ToShellLine()} || " +
-            $"{compose.Up([plan.ComposeService]).ToShellLine()}; }} || exit 1"))]) { Title = "put the change back" };
+        return new JournaledRepair(Repair(journal, compose.OnJournalCopies()), compose.CopiesForJournal().ToList());
     }
+
+    /// <summary>Each service of the change: back to the containers it kept if one still runs, else created anew at its recorded version.</summary>
+    private Command Repair(DeployJournal journal, ComposeCommands recorded) =>
+        new("sh", ["-c", string.Join('\n', Waves(SelectedService.Of(config, journal.Services)).SelectMany(w => w).Select(plan =>
+            $"{{ {ContainerCommands.KeepOnly(config.Compose.Project, plan.ComposeService, journal.KeptOf(plan.ComposeService)).ToShellLine()} || " +
+            $"{recorded.Up([plan.ComposeService]).ToShellLine()}; }} || exit 1").DefaultIfEmpty("true"))]) { Title = "put the change back" };
 
     private async Task<ComposeCommands> ComposeAsync(IReadOnlyDictionary<string, string> versions, CancellationToken cancellation)
     {

@@ -289,17 +289,21 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         $"what versions.env names ({Describe(journal.From)}) and records it.");
 
     /// <summary>
-    /// Writes the journal of a change, and with it the repair the server's supervisor runs if this run's client is lost
-    /// meanwhile: the applier's way back to <paramref name="records"/>, then the records commit of an undone change.
+    /// Writes the journal of a change, and with it its repair (the applier's way back to <paramref name="records"/>, on
+    /// copies of the files it needs, so that it survives a changed tree) and the records commit of an undone change: what
+    /// the server's supervisor runs if this run's client is lost meanwhile; the next run runs the repair first.
     /// </summary>
     private async Task JournalAsync(DeployJournal journal, ServerRecords records, string environment, CancellationToken cancellation)
     {
-        var repair = await applier.LostClientRepairAsync(journal, records.Current, cancellation);
+        var repair = await applier.RepairOfAsync(journal, records.Current, cancellation);
         var undone = journal.Undone($"the server, for {journal.Who}", environment, journal.Back(records), "put back by the server after its client was lost", 0);
         var commit = RemoteFiles.Apply(Committed([FileChange.AppendStamped(AuditEntry.File, log.Redact(undone.ToJsonLine(FileChange.ServerTime)))]), "commit the records");
         await target.RunAsync(RemoteFiles.Apply([
+            FileChange.Delete(DeployJournal.Copies),
+            .. repair.Copies,
             FileChange.Write(DeployJournal.File, journal.Format()),
-            FileChange.Write(LockCommands.RepairScript, repair.Then(commit).ToShellLine() + "\n"),
+            FileChange.Write(LockCommands.RepairScript, repair.Command.ToShellLine() + "\n"),
+            FileChange.Write(LockCommands.UndoneScript, commit.ToShellLine() + "\n"),
         ], "journal the change"), cancellation);
     }
 
@@ -313,9 +317,9 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         return target.RunAsync(RemoteFiles.Apply(Committed(changes), "commit the records"), cancellation);
     }
 
-    /// <summary><paramref name="changes"/>, then the removal of the change's journal and of its repair: what ends every change.</summary>
+    /// <summary><paramref name="changes"/>, then the removal of the change's journal and of what came with it: what ends every change.</summary>
     private static List<FileChange> Committed(List<FileChange> changes) =>
-        [.. changes, FileChange.Delete(DeployJournal.File), FileChange.Delete(LockCommands.RepairScript)];
+        [.. changes, FileChange.Delete(DeployJournal.File), FileChange.Delete(LockCommands.RepairScript), FileChange.Delete(LockCommands.UndoneScript), FileChange.Delete(DeployJournal.Copies)];
 
     /// <summary>
     /// A rollback without a version (<see cref="DeployRequest.ToPrevious"/>) goes to the target's own rollback targets,

@@ -34,16 +34,17 @@ public interface IChangeApplier
     Task<string> UndoAsync(Exception failure, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal, CancellationToken cancellation);
 
     /// <summary>
-    /// Puts back an earlier run's unfinished change (<paramref name="journal"/>) to the recorded <paramref name="versions"/>:
-    /// "put back", or what went wrong while what runs is known. Throws when it is not.
+    /// Puts back an earlier run's unfinished change (<paramref name="journal"/>) to the recorded <paramref name="versions"/>,
+    /// by the repair journaled with it: "put back", or what went wrong while what runs is known. Throws when it is not.
     /// </summary>
     Task<string> RepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> versions, CancellationToken cancellation);
 
     /// <summary>
-    /// What the server runs by itself to put <paramref name="journal"/>'s change back to <paramref name="recorded"/> when the
-    /// run's client is lost (<see cref="Commands.LockCommands.Supervise"/>): one command without secrets, exit 0 once done.
+    /// The repair journaled with a change: what puts <paramref name="journal"/>'s change back to <paramref name="recorded"/>,
+    /// run by the server itself when the run's client is lost (<see cref="Commands.LockCommands.Supervise"/>) and first by
+    /// the next run; one command without secrets, exit 0 once done, on the server's copies of the files it needs.
     /// </summary>
-    Task<Commands.Command> LostClientRepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation);
+    Task<JournaledRepair> RepairOfAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation);
 
     /// <summary>How long an undo may take, whatever signal comes meanwhile (a second one kills the process).</summary>
     TimeSpan UndoBound { get; }
@@ -51,6 +52,9 @@ public interface IChangeApplier
     /// <summary>What the user should know once the change is done (an old container that ignored SIGTERM).</summary>
     IEnumerable<string> Warnings { get; }
 }
+
+/// <summary>A change's repair (<see cref="Command"/>) and the copies of the files it runs on, made when the journal is written.</summary>
+public sealed record JournaledRepair(Commands.Command Command, IReadOnlyList<Commands.FileChange> Copies);
 
 /// <summary>A service's release command exited non-zero: the deploy stops before any container of the new version starts.</summary>
 public sealed class ReleaseCommandFailedException(string service, int exitCode) : Exception(

@@ -57,6 +57,10 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
 
     private TimeSpan Stable => TimeSpan.FromSeconds(config.Deploy.StableSeconds);
 
+    /// <summary>The services' containers healthy, as a repair leaves them (no stability window: they ran before).</summary>
+    public Task GateAsync(IReadOnlyList<string> composeServices, CancellationToken cancellation) =>
+        new ContainerHealthGate(target, log).WaitAsync(config.Compose.Project, composeServices, HealthTimeout, TimeSpan.Zero, cancellation);
+
     public async Task<IReadOnlyList<ServiceContainer>> ContainersAsync(ServicePlan plan, CancellationToken cancellation) =>
         ServiceContainer.Parse((await target.RunAsync(ContainerCommands.OfService(config.Compose.Project, plan.ComposeService), cancellation)).StandardOutput);
 
@@ -183,10 +187,10 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
     }
 
     /// <summary>
-    /// Brings a service back to its recorded version whatever a broken run left: the containers it ran before (still
-    /// running, never hidden) stay and every other is removed; if none is left, the recorded version is rolled in.
+    /// Brings a service back to its recorded version after a failed change: the containers it ran before (still running,
+    /// never hidden) stay and every other is removed; if none is left, the recorded version is rolled in.
     /// </summary>
-    public async Task ConvergeAsync(ComposeCommands recorded, ServicePlan plan, IReadOnlyCollection<string> keep, bool recreate, CancellationToken cancellation)
+    public async Task ConvergeAsync(ComposeCommands recorded, ServicePlan plan, IReadOnlyCollection<string> keep, CancellationToken cancellation)
     {
         var containers = await ContainersAsync(plan, cancellation);
         var kept = containers.Where(c => c.Running && keep.Contains(c.Id)).ToList();
@@ -199,7 +203,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
                 return;
             }
 
-            await target.RunAsync(recorded.Up([plan.ComposeService], recreate), cancellation);
+            await target.RunAsync(recorded.Up([plan.ComposeService]), cancellation);
             await new ContainerHealthGate(target, log).WaitAsync(config.Compose.Project, [plan.ComposeService], HealthTimeout, Stable, cancellation);
             return;
         }

@@ -84,11 +84,11 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
         Task.CompletedTask;
 
     /// <summary>Each service of the change that left its recorded version goes back to its previous spec (the stack's env stays on this machine).</summary>
-    public Task<Command> LostClientRepairAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation) =>
-        Task.FromResult(new Command("sh", ["-c", string.Join('\n', SelectedService.Of(config, journal.Services)
+    public Task<JournaledRepair> RepairOfAsync(DeployJournal journal, IReadOnlyDictionary<string, string> recorded, CancellationToken cancellation) =>
+        Task.FromResult(new JournaledRepair(new Command("sh", ["-c", string.Join('\n', SelectedService.Of(config, journal.Services)
             .Where(s => recorded.ContainsKey(s.VersionVariable))
             .Select(s => SwarmCommands.RollbackUnlessAt($"{Stack}_{s.ComposeService}", recorded[s.VersionVariable]).ToShellLine() + " || exit 1")
-            .DefaultIfEmpty("true"))]) { Title = "put the change back" });
+            .DefaultIfEmpty("true"))]) { Title = "put the change back" }, []));
 
     /// <summary>
     /// <c>docker stack deploy</c> with <paramref name="versions"/>, then the gate of each selected service: the first

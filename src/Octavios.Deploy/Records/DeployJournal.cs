@@ -18,6 +18,9 @@ public sealed record DeployJournal(
 
     public const string File = ".octavios/journal.env";
 
+    /// <summary>The server's copies of the files the change used (compose files, env file), which its repair runs on.</summary>
+    public const string Copies = ".octavios/journal.files";
+
     public string Format() =>
         "# written by Octavios.Build: a change in progress; the next run finishes or undoes it\n" +
         $"action={Action}\ntoken={Token}\nwho={Who}\nservices={string.Join(' ', Services)}\n" +

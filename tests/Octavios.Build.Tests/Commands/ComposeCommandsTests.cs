@@ -29,6 +29,27 @@ public class ComposeCommandsTests
     }
 
     [Test]
+    public void AJournalsRepairRunsOnItsCopiesOfTheFilesFromTheFirstFilesDirectory()
+    {
+        var compose = Plan("backend")(ComposeFlavor.V1);
+        Assert.That(compose.CopiesForJournal().Select(c => (c.Operation, c.Path, c.Content)), Is.EqualTo(new[]
+        {
+            ("copy", ".octavios/journal.files/compose.1.yml", "infra/docker-compose.yml"),
+            ("copy", ".octavios/journal.files/compose.2.yml", "infra/docker-compose.production.yml"),
+            ("copy", ".octavios/journal.files/compose.3.yml", "infra/docker-compose.registry.yml"),
+            ("copy", ".octavios/journal.files/env", "envs/.env.prod"),
+        }));
+        Assert.That(compose.OnJournalCopies().Up(["backend"]).Args.Select(a => a.Value).TakeWhile(a => a != "up"), Is.EqualTo(new[]
+        {
+            "--project-name", "octavios", "--project-directory", "infra",
+            "--file", ".octavios/journal.files/compose.1.yml", "--file", ".octavios/journal.files/compose.2.yml", "--file", ".octavios/journal.files/compose.3.yml",
+            "--env-file", ".octavios/journal.files/env",
+        }), "paths in the files resolve where they did");
+        Assert.That((compose with { Files = ["compose.yaml"], EnvFile = null }).OnJournalCopies().Up(["backend"]).Args.Select(a => a.Value).TakeWhile(a => a != "up"),
+            Is.EqualTo(new[] { "--project-name", "octavios", "--project-directory", ".", "--file", ".octavios/journal.files/compose.1.yml" }));
+    }
+
+    [Test]
     public void ExecRunsTheUsersCommandThroughAShellWithoutTerminalOrInput()
     {
         var once = Plan("backend")(ComposeFlavor.V1).RunOnce("backend", "printenv A; exit 3", TimeSpan.FromMinutes(1));

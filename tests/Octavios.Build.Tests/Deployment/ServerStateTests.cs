@@ -181,6 +181,29 @@ public class ServerStateTests
     }
 
     [Test]
+    public void AJournalsCopiesKeepTheirModeAndGoAsADirectory()
+    {
+        Directory.CreateDirectory(Path.Combine(_dir, "envs"));
+        var env = Path.Combine(_dir, "envs", ".env.prod");
+        File.WriteAllText(env, "SECRET_KEY=x\n");
+        File.SetUnixFileMode(env, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(Path.Combine(_dir, "compose.yml"), "services: {}\n");
+        Assert.That(Run(RemoteFiles.Apply([
+            FileChange.Delete(DeployJournal.Copies),
+            FileChange.Copy(DeployJournal.Copies + "/compose.1.yml", "compose.yml"),
+            FileChange.Copy(DeployJournal.Copies + "/env", "envs/.env.prod"),
+            FileChange.Copy(DeployJournal.Copies + "/missing", "not-there.yml"),
+        ], "journal")).ExitCode, Is.Zero);
+        var copies = Path.Combine(_dir, DeployJournal.Copies);
+        Assert.That(File.ReadAllText(Path.Combine(copies, "compose.1.yml")), Is.EqualTo("services: {}\n"));
+        Assert.That(File.GetUnixFileMode(Path.Combine(copies, "env")), Is.EqualTo(UnixFileMode.UserRead | UnixFileMode.UserWrite), "the env file's copy stays private");
+        Assert.That(Directory.GetFiles(copies).Select(Path.GetFileName), Is.EquivalentTo(new[] { "compose.1.yml", "env" }), "a missing file is not copied");
+
+        Assert.That(Run(RemoteFiles.Apply([FileChange.Delete(DeployJournal.Copies)], "commit")).ExitCode, Is.Zero);
+        Assert.That(Directory.Exists(copies), Is.False);
+    }
+
+    [Test]
     public void AFullDiskLeavesNoLockNoTruncatedAuditLineAndNoTemporaryFile()
     {
         Assume.That(Shell.Run("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", _dir]).ExitCode, Is.Zero, "needs root to mount a small tmpfs");

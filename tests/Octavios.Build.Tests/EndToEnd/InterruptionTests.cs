@@ -1,4 +1,5 @@
 using Octavios.Deploy.Commands;
+using Octavios.Deploy.Records;
 using Octavios.Build.Host;
 using Octavios.Build.Tests.Support;
 
@@ -151,20 +152,93 @@ public class InterruptionTests
             killed.Exit(TimeSpan.FromSeconds(30));
         }
 
-        Assert.That(BackendContainers(rig), Has.Count.EqualTo(2), "the killed run's candidate runs beside the old container");
+        Assert.That(ContainersOf(rig, "backend"), Has.Count.EqualTo(2), "the killed run's candidate runs beside the old container");
         var next = rig.Run(null, "--target=Deploy", "--exclusive", "--services=web", "--version=0.2.2", "--lock-wait=30");
         Ok(next);
         Assert.That(next.StandardOutput + next.StandardError, Does.Contain("an unfinished deploy of backend"));
-        Assert.That(BackendContainers(rig), Is.EqualTo(new[] { kept[..12] }), "the container the journal kept, alone");
+        Assert.That(ContainersOf(rig, "backend"), Is.EqualTo(new[] { kept }), "the container the journal kept, alone");
         AssertInvariant(rig, "0.2.2", next.StandardOutput);
         Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log")).Count(l => l.Contains("\"action\":\"reconcile\"")), Is.EqualTo(1), "the repair is audited");
 
         Ok(rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.2"));
-        Assert.That(BackendContainers(rig), Has.Count.EqualTo(1), "a later redeploy keeps one container");
+        Assert.That(ContainersOf(rig, "backend"), Has.Count.EqualTo(1), "a later redeploy keeps one container");
         AssertInvariant(rig, "0.2.2", "after a third run");
     }
 
-    private static IReadOnlyList<string> BackendContainers(ProdRig rig) =>
-        Shell.Docker("ps", "--quiet", "--filter", $"label=com.docker.compose.project={rig.App.Project}", "--filter", "label=com.docker.compose.service=backend")
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// Issue 22's fifth scenario: a deploy of bank-advisor killed in its gate (its supervisor with it) while the container
+    /// it kept dies too; then the team removes bank-advisor from the configuration and the compose files. The next run's
+    /// repair is killed half-way, while it creates the recorded version anew; the run after puts bank-advisor back all the
+    /// same, from the copies of the files the change used that its journal kept on the server.
+    /// </summary>
+    [Test]
+    public void AServiceRemovedAfterAKilledDeployIsPutBackEvenWhenTheRepairIsKilledHalfWay()
+    {
+        using var rig = new ProdRig();
+        rig.App.Configure(ExampleApp.StableSetting, ExampleApp.StableSetting + "\n  lockStaleSeconds: 3");
+        Ok(rig.Run(null, "--target=Deploy", "--services=all", "--version=0.2.2"));
+        rig.Push("0.2.3", "bank-advisor");
+        var kept = ContainersOf(rig, "bank-advisor").Single();
+
+        using (var killed = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
+                   "--services=bank-advisor", "--version=0.2.3", "--verbosity=verbose"]))
+        {
+            Assert.That(killed.WaitFor("{{.RestartCount}}", TimeSpan.FromSeconds(90)), Is.True, killed.Output);
+            Shell.Run("pkill", ["-KILL", "-f", "client.gone"]);
+            killed.Signal("KILL");
+            killed.Exit(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.That(ContainersOf(rig, "bank-advisor"), Has.Count.EqualTo(2), "the killed run's candidate runs beside the old container");
+        Shell.Docker("kill", kept);
+        foreach (var file in new[] { rig.App.ConfigPath }.Concat(new[] { "docker-compose.yml", "docker-compose.production.yml", "docker-compose.registry.yml" }
+                     .Select(f => Path.Combine(rig.App.Directory, "infra", f))))
+            RemoveService(file, "bank-advisor");
+
+        using (var repairing = new RunningSuite(rig.Environment(), [$"--config={rig.App.ConfigPath}", "--env=prod", "--target=Deploy", "--exclusive",
+                   "--services=web", "--version=0.2.2", "--lock-wait=30"]))
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < TimeSpan.FromSeconds(90) && Shell.Run("pgrep", ["-f", DeployJournal.Copies + "/compose.1.yml"]).ExitCode != 0) Thread.Sleep(20);
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(90)), "the repair never created bank-advisor anew:\n" + repairing.Output);
+            repairing.Signal("KILL");
+            repairing.Exit(TimeSpan.FromSeconds(30));
+        }
+
+        // The killed run's own supervisor releases its lock; the first run's journal stays for the next run.
+        var released = System.Diagnostics.Stopwatch.StartNew();
+        while (released.Elapsed < TimeSpan.FromSeconds(30) && CrashSweep.LockHeld(rig.ServerFile("."))) Thread.Sleep(200);
+        Assert.That(File.ReadAllText(rig.ServerFile(DeployJournal.File)), Does.Contain("services=bank-advisor"));
+
+        var next = rig.Run(null, "--target=Deploy", "--exclusive", "--services=web", "--version=0.2.2", "--lock-wait=30");
+        Ok(next);
+        Assert.That(next.StandardOutput + next.StandardError, Does.Contain("an unfinished deploy of bank-advisor"));
+        var repaired = ContainersOf(rig, "bank-advisor");
+        Assert.That(repaired, Has.Count.EqualTo(1), "one bank-advisor container");
+        Assert.That(Shell.Docker("inspect", "--format", "{{.Config.Image}} {{.State.Health.Status}}", repaired[0]).Trim(), Does.EndWith("bank-advisor:0.2.2 healthy"));
+        Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.env")), Does.Contain("BANK_ADVISOR_VERSION=0.2.2\n"));
+        Assert.That(File.ReadAllLines(rig.ServerFile(".octavios/audit.log")).Count(l => l.Contains("\"action\":\"reconcile\"") && l.Contains("bank-advisor")), Is.EqualTo(1),
+            "the repair is audited");
+        Assert.That(Directory.Exists(rig.ServerFile(DeployJournal.Copies)), Is.False, "the journal's copies go with it");
+        AssertInvariant(rig, "0.2.2", next.StandardOutput);
+
+        Ok(rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.2"));
+        Assert.That(ContainersOf(rig, "bank-advisor"), Is.EqualTo(repaired), "a third run leaves it as it is");
+        AssertInvariant(rig, "0.2.2", "after a third run");
+    }
+
+    /// <summary>Removes a service from a YAML file's services (the configuration's or a compose file's).</summary>
+    private static void RemoveService(string file, string service)
+    {
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        using (var reader = new StreamReader(file)) yaml.Load(reader);
+        var services = (YamlDotNet.RepresentationModel.YamlMappingNode)((YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode)["services"];
+        Assert.That(services.Children.Remove(new YamlDotNet.RepresentationModel.YamlScalarNode(service)), Is.True, file);
+        using var writer = new StreamWriter(file);
+        yaml.Save(writer, assignAnchors: false);
+    }
+
+    private static List<string> ContainersOf(ProdRig rig, string service) =>
+        Shell.Docker("ps", "--quiet", "--no-trunc", "--filter", $"label=com.docker.compose.project={rig.App.Project}", "--filter", $"label=com.docker.compose.service={service}")
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
 }
