@@ -29,6 +29,7 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
     private readonly List<ArgumentDefinition> _arguments = [];
     private readonly ServiceCollection _services = new();
     private string _program = "build.sh";
+    private Func<IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, IReadOnlyList<string>>> _completionValues = _ => new Dictionary<string, IReadOnlyList<string>>();
     private IAnsiConsole? _console;
     private OutputFilter _filter = new(text => text, line => line);
     private readonly CancellationTokenSource _interruption = new();
@@ -50,6 +51,13 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
     public BuildHost<TContext> ConfigureServices(Action<IServiceCollection> configure)
     {
         configure(_services);
+        return this;
+    }
+
+    /// <summary>The values --completion writes into its script, by argument name, from the run's arguments (the configuration's services).</summary>
+    public BuildHost<TContext> UseCompletionValues(Func<IReadOnlyDictionary<string, string>, IReadOnlyDictionary<string, IReadOnlyList<string>>> values)
+    {
+        _completionValues = values;
         return this;
     }
 
@@ -116,6 +124,10 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
                     var assembly = Assembly.GetEntryAssembly() ?? typeof(TContext).Assembly;
                     Console.Out.WriteLine($"{assembly.GetName().Name} {assembly.GetName().Version} on Cake.Core {typeof(CakeEngine).Assembly.GetName().Version}");
                     return ExitCodes.Success;
+                case HostMode.Completion:
+                    var given = Resolve(commandLine).Item4.ToDictionary(a => a.Key, a => a.Last(), StringComparer.OrdinalIgnoreCase);
+                    Console.Out.Write(ShellCompletion.Write(commandLine.CompletionShell ?? "", _program, catalog.Tasks.Select(t => t.Name), _arguments, _completionValues(given)));
+                    return ExitCodes.Success;
             }
 
             return await RunEngineAsync(commandLine, catalog, output);
@@ -133,10 +145,9 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         }
     }
 
-    private async Task<int> RunEngineAsync(CommandLine commandLine, TaskCatalog catalog, GuardedWriter output)
+    /// <summary>Cake's environment (working directory) and cake.config, and the build's arguments read through them.</summary>
+    private (CakeEnvironment, FileSystem, ICakeConfiguration, ILookup<string, string>) Resolve(CommandLine commandLine)
     {
-        IConsole cakeConsole = new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), OutputStyle.Colorful, _filter.Text);
-        var log = new CakeBuildLog(cakeConsole, commandLine.Verbosity);
         var environment = new CakeEnvironment(new CakePlatform(), new CakeRuntime());
         if (commandLine.WorkingDirectory is { } working)
         {
@@ -146,7 +157,14 @@ public sealed class BuildHost<TContext> where TContext : class, ICakeContext
         var fileSystem = new FileSystem();
         var configuration = new CakeConfigurationProvider(fileSystem, environment)
             .CreateConfiguration(environment.WorkingDirectory, new Dictionary<string, string>());
-        var arguments = ResolvedArguments.Resolve(commandLine.Arguments, _arguments, Environment.GetEnvironmentVariable, configuration);
+        return (environment, fileSystem, configuration, ResolvedArguments.Resolve(commandLine.Arguments, _arguments, Environment.GetEnvironmentVariable, configuration));
+    }
+
+    private async Task<int> RunEngineAsync(CommandLine commandLine, TaskCatalog catalog, GuardedWriter output)
+    {
+        IConsole cakeConsole = new HostConsole(new CakeConsole(new CakeEnvironment(new CakePlatform(), new CakeRuntime())), OutputStyle.Colorful, _filter.Text);
+        var log = new CakeBuildLog(cakeConsole, commandLine.Verbosity);
+        var (environment, fileSystem, configuration, arguments) = Resolve(commandLine);
 
         var globber = new Globber(fileSystem, environment);
         var tools = new ToolLocator(environment, new ToolRepository(environment),

@@ -10,6 +10,7 @@ public enum HostMode
     Description,
     Help,
     Info,
+    Completion,
 }
 
 /// <summary>The command line, split into Cake's own options and the build's arguments.</summary>
@@ -19,7 +20,8 @@ public sealed record CommandLine(
     bool Exclusive,
     Verbosity Verbosity,
     string? WorkingDirectory,
-    ILookup<string, string> Arguments)
+    ILookup<string, string> Arguments,
+    string? CompletionShell = null)
 {
     public const string DefaultTarget = "Default";
 
@@ -77,13 +79,14 @@ public sealed record CommandLine(
             IsSet(lookup, "exclusive"),
             ParseVerbosity(lookup["verbosity"].LastOrDefault()),
             lookup["working"].LastOrDefault(),
-            pairs.Where(p => !IsHostOption(p.Key)).ToLookup(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase));
+            pairs.Where(p => !IsHostOption(p.Key)).ToLookup(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase),
+            lookup["completion"].LastOrDefault());
     }
 
     private static bool LooksLikeOption(string token) => token.StartsWith('-') && token.Length > 1 && !char.IsDigit(token[1]);
 
     private static bool IsHostOption(string name) =>
-        name is "target" or "verbosity" or "working" || Flags.Contains(name);
+        name is "target" or "verbosity" or "working" or "completion" || Flags.Contains(name);
 
     private static bool IsSet(ILookup<string, string> lookup, string name) =>
         lookup[name].Any(v => !v.Equals("false", StringComparison.OrdinalIgnoreCase));
@@ -92,6 +95,7 @@ public sealed record CommandLine(
     {
         if (IsSet(lookup, "help")) return HostMode.Help;
         if (IsSet(lookup, "info")) return HostMode.Info;
+        if (lookup.Contains("completion")) return HostMode.Completion;
         if (IsSet(lookup, "tree")) return HostMode.Tree;
         if (IsSet(lookup, "description")) return HostMode.Description;
         return IsSet(lookup, "dryrun") ? HostMode.DryRun : HostMode.Run;

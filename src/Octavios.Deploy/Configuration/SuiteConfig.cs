@@ -121,6 +121,9 @@ public sealed class ReleaseConfig
 
     /// <summary>How long it may run before it is stopped (and the deploy with it).</summary>
     public int TimeoutSeconds { get; set; } = 600;
+
+    /// <summary>On every host of a fleet (each its own cache warm-up), rather than once per deploy on the first host to get there.</summary>
+    public bool PerHost { get; set; }
 }
 
 public sealed class HealthConfig

@@ -78,9 +78,12 @@ public sealed class DeployTransaction(SuiteConfig config, IChangeApplier applier
         await JournalAsync(journal, records, request.EnvironmentName, cancellation);
         try
         {
-            // A migration runs once per deploy, however many hosts: before any of them starts a container of the new version.
-            Task Release() => applier.ReleaseAsync(request.Services, after, request.Owner.Token, cancellation);
-            await (Fleet is null ? Release() : Fleet.OnceAsync("release", Release));
+            // A migration runs once per deploy, however many hosts: before any of them starts a container of the new version;
+            // a release command marked perHost runs on each host, before its own change.
+            Task Release(bool perHost) => applier.ReleaseAsync(request.Services.Where(s => Fleet is null || s.Settings.Release?.PerHost == perHost).ToList(),
+                after, request.Owner.Token, cancellation);
+            if (Fleet is not null) await Fleet.OnceAsync("release", () => Release(perHost: false));
+            await Release(perHost: true);
             await applier.ApplyAsync(request.Services, after, journal, cancellation);
         }
         catch (SshConnectionException lost)

@@ -115,13 +115,14 @@ public sealed class FleetBarrier(IReadOnlyList<int> batchOf, bool rollbackUpdate
 
         public async Task<bool> KeepAsync(CancellationToken cancellation)
         {
-            // Past its gate an interruption keeps what is recorded, as on a single server.
+            // An interruption before every host is updated sends this one back too (the transaction's revert), unless the
+            // environment allows a mixed fleet: then, past its gate, it keeps what is recorded, as a single server does.
             try
             {
                 return await fleet.WaitAsync(host, Stage.Committed, (_, stage) => stage >= Stage.Committed,
                     () => !(fleet.AnyFailed && fleet._rollbackUpdatedHosts), cancellation);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (!fleet._rollbackUpdatedHosts)
             {
                 return true;
             }

@@ -81,6 +81,25 @@ public class FleetAndSwarmPiecesTests
         Assert.That(await h1Keep, Is.False, "h2 failed: h1 goes back");
     }
 
+    [TestCase(true)]
+    [TestCase(false)]
+    public async Task AnInterruptionBeforeEveryHostIsUpdatedSendsTheUpdatedOnesBackUnlessAMixedFleetIsAllowed(bool rollbackUpdatedHosts)
+    {
+        var barrier = new FleetBarrier([0, 1], rollbackUpdatedHosts);
+        var (h1, h2) = (barrier.For(0), barrier.For(1));
+        await Task.WhenAll(h1.LockedAsync(CancellationToken.None), h2.LockedAsync(CancellationToken.None));
+        var h2Turn = h2.ReadyToChangeAsync(CancellationToken.None);
+        await h1.ReadyToChangeAsync(CancellationToken.None);
+        using var interruption = new CancellationTokenSource();
+        var h1Keep = h1.KeepAsync(interruption.Token);
+        await h2Turn;
+        await interruption.CancelAsync();
+        if (rollbackUpdatedHosts)
+            Assert.That(async () => await h1Keep, Throws.InstanceOf<OperationCanceledException>(), "h1's transaction reverts it: the run was interrupted");
+        else
+            Assert.That(await h1Keep, Is.True, "a mixed fleet is allowed: h1 keeps what it recorded");
+    }
+
     [Test]
     public async Task AMixedFleetStaysWhenTheConfigurationAllowsIt()
     {

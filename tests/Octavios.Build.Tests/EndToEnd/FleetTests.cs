@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Octavios.Deploy.Records;
 using Octavios.Build.Host;
 using Octavios.Build.Tests.Support;
@@ -53,6 +54,15 @@ public class FleetTests
         _lab?.Dispose();
         _app?.Dispose();
         _registry?.Dispose();
+    }
+
+    /// <summary>Gives backend a release command that says where it ran; returns the configuration text to take it away again.</summary>
+    private string WithRelease(bool perHost)
+    {
+        var release = "versionVariable: BACKEND_VERSION\n    release:\n      command: echo \"release ran in $SERVICE_NAME\"\n" +
+                      (perHost ? "      perHost: true\n" : "");
+        _app.Configure("versionVariable: BACKEND_VERSION\n", release);
+        return release;
     }
 
     [Test, Order(0)]
@@ -145,9 +155,13 @@ public class FleetTests
     public void AReleaseFailingOnTheSecondHostPutsTheFirstTwoBackAndNeverTouchesTheThird()
     {
         var before = _lab.Hosts.Select(h => h.Containers(_app.Project)).ToList();
+        // A release command runs once per deploy, on the first host to get there, whatever happens on the others.
+        var release = WithRelease(perHost: false);
         var run = Run("--target=Deploy", "--services=backend", "--version=0.2.4", "--exclusive");
+        _app.Configure(release, "versionVariable: BACKEND_VERSION\n");
 
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(run));
+        Assert.That(Regex.Count(run.StandardOutput, "release ran in backend"), Is.EqualTo(1), Output(run));
         foreach (var host in _lab.Hosts)
         {
             var backend = host.Containers(_app.Project)["backend"];
@@ -199,9 +213,13 @@ public class FleetTests
 
             """;
         _app.Configure(ExampleApp.StableSetting + "\n", ExampleApp.StableSetting + "\n" + hooks);
+        var release = WithRelease(perHost: true);
 
-        Ok("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive");
+        var run = Run("--target=Deploy", "--services=backend", "--version=0.2.3", "--exclusive");
+        Assert.That(run.ExitCode, Is.Zero, Output(run));
         _app.Configure(ExampleApp.StableSetting + "\n" + hooks, ExampleApp.StableSetting + "\n");
+        _app.Configure(release, "versionVariable: BACKEND_VERSION\n");
+        Assert.That(Regex.Count(run.StandardOutput, "release ran in backend"), Is.EqualTo(3), "release.perHost: once on each host");
         Assert.That(File.ReadAllLines(trace), Is.EqualTo(new[] { $"pre locked {_lab.Servers}", "inner 0", "post locked" }), File.ReadAllText(trace + ".inner"));
 
         for (var i = 0; i < _lab.Hosts.Count; i++)

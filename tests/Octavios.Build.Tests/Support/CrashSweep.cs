@@ -55,10 +55,15 @@ public static class CrashSweep
     public static bool EveryFault => Environment.GetEnvironmentVariable("OCTAVIOS_FULL_SWEEP") == "1";
 
     /// <summary>At most <paramref name="most"/> of the cases, spread evenly over them; all of them in a full sweep.</summary>
-    public static List<SweepCase> Sample(IReadOnlyList<SweepCase> cases, int most) =>
-        Environment.GetEnvironmentVariable("OCTAVIOS_FULL_SWEEP") is "1" or "turns" || cases.Count <= most
+    /// <remarks>OCTAVIOS_SWEEP_ONLY=TEXT keeps the cases whose description holds TEXT (a fault, a step): to run again what failed.</remarks>
+    public static List<SweepCase> Sample(IReadOnlyList<SweepCase> cases, int most)
+    {
+        var only = Environment.GetEnvironmentVariable("OCTAVIOS_SWEEP_ONLY");
+        if (!string.IsNullOrEmpty(only)) return cases.Where(c => c.ToString().Contains(only, StringComparison.Ordinal)).ToList();
+        return Environment.GetEnvironmentVariable("OCTAVIOS_FULL_SWEEP") is "1" or "turns" || cases.Count <= most
             ? cases.ToList()
             : Enumerable.Range(0, most).Select(i => cases[i * cases.Count / most]).ToList();
+    }
 
     /// <summary>The titles a clean run from 0.2.2 sends to the swept target, in order (a deploy expected to fail may fail).</summary>
     public static async Task<List<string>> RecordAsync(ISweepRig rig, string version, bool mayFail = false)
@@ -168,7 +173,8 @@ public static class CrashSweep
         }
 
         var left = rig.LeftSomething();
-        if (!left && rig.Invariant(before, at.Version) is { } early) return "right after the run: " + early;
+        if (!left && rig.Invariant(before, at.Version) is { } early)
+            return $"right after the run: {early} (it said: {string.Join(" | ", said.Errors.Select(e => e.Split('\n')[0]))})";
         // A journal or a lock may stay only when the run said so, with what clears it.
         if (left && !said.Errors.Any(e => e.Contains(DeployJournal.File, StringComparison.Ordinal) || e.Contains("heartbeat", StringComparison.Ordinal) ||
                                           e.Contains("no longer this run's", StringComparison.Ordinal)))
