@@ -41,7 +41,10 @@ public static class SwarmCommands
         new("sh", ["-c",
             "s=$(docker service inspect --format '{{.Version.Index}}|{{if .UpdateStatus}}{{.UpdateStatus.State}}|{{.UpdateStatus.StartedAt}}|{{.UpdateStatus.Message}}{{else}}||{{end}}|{{.Spec.TaskTemplate.ContainerSpec.Image}}' \"$1\") || exit 1\n" +
             "r=$(docker service ls --filter \"name=$1\" --format '{{.Name}} {{.Replicas}}' | awk -v n=\"$1\" '$1 == n {print $2}')\n" +
-            "echo \"$s|$r\"",
+            // How many tasks meant to run do not run the image the spec names (the digest aside: service ps may show it or not).
+            "i=${s##*|}; i=${i%%@*}\n" +
+            "o=$(docker service ps --filter desired-state=running --format '{{.Image}}' \"$1\" 2>/dev/null | awk -v i=\"$i\" '{ sub(/@.*/, \"\"); if ($0 != i) n++ } END { print n + 0 }')\n" +
+            "echo \"$s|$r|$o\"",
             "sh", service])
         {
             Title = $"state of {service}",
@@ -65,13 +68,40 @@ public static class SwarmCommands
         };
 }
 
-/// <summary>A Swarm service as <see cref="SwarmCommands.ServiceState"/> prints it.</summary>
-public sealed record SwarmServiceState(string Version, string UpdateState, string UpdateStartedAt, string UpdateMessage, string Image, string Replicas)
+/// <summary>Where the update a stack deploy started on a service stands.</summary>
+public enum SwarmUpdate
+{
+    Waiting,
+    Done,
+    RolledBack,
+    Paused,
+}
+
+/// <summary>A Swarm service as <see cref="SwarmCommands.ServiceState"/> prints it; <paramref name="OffSpec"/>: tasks meant to run on another image than the spec's.</summary>
+public sealed record SwarmServiceState(string Version, string UpdateState, string UpdateStartedAt, string UpdateMessage, string Image, string Replicas, int OffSpec = 0)
 {
     public bool AllRunning => Replicas.Split('/') is [var running, var desired] && running == desired.Split(' ')[0] && running != "0";
 
+    /// <summary>
+    /// The update seen against the state before the stack deploy: its own update's end, when Swarm reports one; else
+    /// done once every replica runs the image the spec names and <paramref name="settled"/> (a moment for an update to
+    /// begin): Swarm may start an update late, or drop its status when a change undoes one still running.
+    /// </summary>
+    public SwarmUpdate UpdateSince(SwarmServiceState? before, bool settled)
+    {
+        var own = UpdateStartedAt.Length > 0 && UpdateStartedAt != before?.UpdateStartedAt;
+        if (own && UpdateState is "rollback_completed") return SwarmUpdate.RolledBack;
+        if (own && UpdateState is "rollback_paused" or "paused") return SwarmUpdate.Paused;
+        if (own && UpdateState is "completed" && AllRunning) return SwarmUpdate.Done;
+        return UpdateState is not ("updating" or "rollback_started") && AllRunning && OffSpec == 0 && settled ? SwarmUpdate.Done : SwarmUpdate.Waiting;
+    }
+
     public static SwarmServiceState? Parse(string line) =>
-        line.Trim().Split('|') is [var version, var state, var started, var message, var image, var replicas]
-            ? new SwarmServiceState(version, state, started, message, image, replicas)
-            : null;
+        line.Trim().Split('|') switch
+        {
+            [var version, var state, var started, var message, var image, var replicas, var off] when int.TryParse(off, out var offSpec) =>
+                new SwarmServiceState(version, state, started, message, image, replicas, offSpec),
+            [var version, var state, var started, var message, var image, var replicas] => new SwarmServiceState(version, state, started, message, image, replicas),
+            _ => null,
+        };
 }

@@ -134,17 +134,18 @@ public sealed class SwarmApplier(SuiteConfig config, ComposeFileSet composeFiles
         log.Information($"{service}: waiting for Swarm's rolling update (up to {bound.TotalSeconds:0}s)");
         while (true)
         {
-            var state = await StateAsync(service, cancellation);
-            var updated = state is not null && before is not null && state.UpdateStartedAt != before.UpdateStartedAt;
-            if (state is null) return ($"{service}: the stack has no such service", false);
-            if (updated && state.UpdateState is "completed" && state.AllRunning) return (null, false);
-            // No update began (a stack deploy bumps every service's version, changed or not): nothing to wait for.
-            if (!updated && state.UpdateState is "" or "completed" or "rollback_completed" && state.AllRunning && deadline.Elapsed > TimeSpan.FromSeconds(3))
-                return (null, false);
-            if (updated && state.UpdateState is "rollback_completed" or "rollback_paused" or "paused")
-                return ($"{service}: Swarm rolled the update back ({state.UpdateState}: {state.UpdateMessage}); failing tasks: {await FailingTasksAsync(service, cancellation)}",
-                    state.UpdateState is "rollback_completed");
-            if (deadline.Elapsed > bound) return ($"{service}: the update did not end within {bound.TotalSeconds:0}s (state {state.UpdateState})", false);
+            if (await StateAsync(service, cancellation) is not { } state) return ($"{service}: the stack has no such service", false);
+            switch (state.UpdateSince(before, settled: deadline.Elapsed > TimeSpan.FromSeconds(3)))
+            {
+                case SwarmUpdate.Done:
+                    return (null, false);
+                case SwarmUpdate.RolledBack or SwarmUpdate.Paused:
+                    return ($"{service}: Swarm rolled the update back ({state.UpdateState}: {state.UpdateMessage}); failing tasks: {await FailingTasksAsync(service, cancellation)}",
+                        state.UpdateState is "rollback_completed");
+            }
+
+            if (deadline.Elapsed > bound)
+                return ($"{service}: the update did not end within {bound.TotalSeconds:0}s (state {state.UpdateState}, replicas {state.Replicas}, {state.OffSpec} on another image)", false);
             await Task.Delay(Poll, cancellation);
         }
     }

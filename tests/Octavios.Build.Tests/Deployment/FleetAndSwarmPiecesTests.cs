@@ -139,6 +139,27 @@ public class FleetAndSwarmPiecesTests
         Assert.That((rolledBack.UpdateState, rolledBack.AllRunning), Is.EqualTo(("rollback_completed", false)));
         Assert.That(SwarmServiceState.Parse("garbage"), Is.Null);
         Assert.That(SwarmServiceState.Parse("1||||img|0/0")!.AllRunning, Is.False);
+        Assert.That(SwarmServiceState.Parse("18||||img|3/3|2")!.OffSpec, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void AStackDeploysUpdateIsDoneWhenItsOwnUpdateCompletesOrEveryReplicaRunsTheSpecsImage()
+    {
+        var before = SwarmServiceState.Parse("30|completed|2026-12-05 10:00:00 +0000 UTC|update completed|img:0.2.2|3/3|0")!;
+        SwarmUpdate After(string line, bool settled = true) => SwarmServiceState.Parse(line)!.UpdateSince(before, settled);
+
+        Assert.That(After("31|completed|2026-12-05 10:05:00 +0000 UTC|update completed|img:0.2.3|3/3|0"), Is.EqualTo(SwarmUpdate.Done));
+        Assert.That(After("31|updating|2026-12-05 10:05:00 +0000 UTC||img:0.2.3|3/3|2"), Is.EqualTo(SwarmUpdate.Waiting));
+        Assert.That(After("31|rollback_completed|2026-12-05 10:05:00 +0000 UTC|rolled back|img:0.2.2|3/3|0"), Is.EqualTo(SwarmUpdate.RolledBack));
+        Assert.That(After("31|paused|2026-12-05 10:05:00 +0000 UTC|paused|img:0.2.3|2/3|1"), Is.EqualTo(SwarmUpdate.Paused));
+        // A new image whose update Swarm has not begun yet (a loaded manager): the earlier update's "completed" is not this one's.
+        Assert.That(After("31|completed|2026-12-05 10:00:00 +0000 UTC|update completed|img:0.2.3|3/3|3"), Is.EqualTo(SwarmUpdate.Waiting));
+        // Nothing to update (the same spec): done once the moment for an update to begin has passed.
+        Assert.That(After("31|completed|2026-12-05 10:00:00 +0000 UTC|update completed|img:0.2.2|3/3|0", settled: false), Is.EqualTo(SwarmUpdate.Waiting));
+        Assert.That(After("31|completed|2026-12-05 10:00:00 +0000 UTC|update completed|img:0.2.2|3/3|0"), Is.EqualTo(SwarmUpdate.Done));
+        // Swarm dropped the update's status (a change undid one still running): every replica on the spec's image is done.
+        Assert.That(After("32||||img:0.2.2|3/3|0"), Is.EqualTo(SwarmUpdate.Done));
+        Assert.That(After("32||||img:0.2.2|3/3|1"), Is.EqualTo(SwarmUpdate.Waiting));
     }
 
     [Test]
