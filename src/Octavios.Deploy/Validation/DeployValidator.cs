@@ -138,6 +138,8 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         else findings.AddRange(await composeCli);
 
         findings.AddRange(GitChecks.Run(config.BaseDirectory, config.Validation.ReleaseBranch));
+        if (environment.Kind != EnvironmentKind.Local && request.EnvFile.LocalFile is { } plain)
+            findings.AddRange(GitChecks.EnvFile(plain, request.EnvironmentName));
         return new ValidationReport(request.EnvironmentName, findings);
     }
 
