@@ -8,7 +8,7 @@ using Octavios.Deploy.Execution;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Logs")]
-[TaskDescription("The last --tail lines (default 100) of each selected service's containers on every host (lines prefixed by host), or those since --log-since, over the deploy connection; secrets masked.")]
+[TaskDescription("The last --tail lines (default 100) of each selected service's containers on every host (lines prefixed by host), or those since --log-since, over the deploy connection; a Swarm's services through its manager; secrets masked.")]
 public sealed class LogsTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -21,14 +21,15 @@ public sealed class LogsTask : BuildTask<BuildContext>
         }
 
         var grep = context.Options.Grep;
+        var swarm = IsSwarm(context);
         var answers = await EveryHost.RunAsync(context.RealHosts, async host =>
         {
             var blocks = new List<string>();
-            foreach (var (service, container) in await ContainersAsync(context, host))
+            foreach (var source in await SourcesAsync(context, host))
             {
-                var logs = await host.Runner.RunAsync(DockerCommands.Logs(container.Id, context.Options.Tail ?? 100, context.Options.LogSince), context.Cancellation);
+                var logs = await host.Runner.RunAsync(DockerCommands.Logs(source.Id, context.Options.Tail ?? 100, context.Options.LogSince, swarm), context.Cancellation);
                 var lines = (logs.StandardOutput + logs.StandardError).Split('\n').Where(l => grep is null || l.Contains(grep, StringComparison.Ordinal));
-                blocks.Add($"--- {service.Name} ({container.Id[..12]}, {container.State}) ---\n{string.Join('\n', lines)}".TrimEnd());
+                blocks.Add($"--- {source.Heading} ---\n{string.Join('\n', lines)}".TrimEnd());
             }
 
             return blocks;
@@ -44,20 +45,25 @@ public sealed class LogsTask : BuildTask<BuildContext>
         var fleet = context.RealHosts.Count > 1;
         var answers = await EveryHost.RunAsync(context.RealHosts, async host =>
         {
-            var containers = (await ContainersAsync(context, host)).Select(c => ($"{c.Service.Name} {c.Container.Id[..12]}", c.Container.Id)).ToList();
-            if (containers.Count == 0) throw new InvalidOperationException("no container of the selected services to follow");
-            return await host.Runner.StreamAsync(DockerCommands.FollowLogs(containers, context.Options.Tail ?? 10, context.Options.Grep),
+            var sources = (await SourcesAsync(context, host)).Select(s => (s.Name, s.Id)).ToList();
+            if (sources.Count == 0) throw new InvalidOperationException("no container of the selected services to follow");
+            return await host.Runner.StreamAsync(DockerCommands.FollowLogs(sources, context.Options.Tail ?? 10, context.Options.Grep, IsSwarm(context)),
                 line => context.DeployLog.Information(fleet ? $"[{host.Label}] {line}" : line), context.Cancellation);
         }, context.Cancellation);
         EveryHost.ThrowIfAnyFailed(answers, "Logs --follow");
     }
 
-    private static async Task<IReadOnlyList<(SelectedService Service, ServiceContainer Container)>> ContainersAsync(BuildContext context, DeployTarget host)
+    private static bool IsSwarm(BuildContext context) => context.Options.Environment.Kind == EnvironmentKind.Swarm;
+
+    /// <summary>What a host's logs come from: each selected service's containers there, or on a Swarm's manager each service (all its tasks).</summary>
+    private static async Task<IReadOnlyList<(string Name, string Id, string Heading)>> SourcesAsync(BuildContext context, DeployTarget host)
     {
-        var found = new List<(SelectedService, ServiceContainer)>();
+        if (IsSwarm(context))
+            return context.Services.Select(s => (s.Name, $"{context.Config.Compose.Project}_{s.ComposeService}", $"{s.Name} (Swarm service)")).ToList();
+        var found = new List<(string, string, string)>();
         foreach (var service in context.Services)
             found.AddRange(ServiceContainer.Parse((await host.Runner.RunAsync(ContainerCommands.OfService(context.Config.Compose.Project, service.ComposeService), context.Cancellation))
-                .StandardOutput).Select(c => (service, c)));
+                .StandardOutput).Select(c => ($"{service.Name} {c.Id[..12]}", c.Id, $"{service.Name} ({c.Id[..12]}, {c.State})")));
         return found;
     }
 }

@@ -1,4 +1,5 @@
 using Octavios.Build.Host;
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Operations;
 
 namespace Octavios.Build.Tasks;
@@ -9,7 +10,8 @@ public sealed class StatusTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
-        var answers = await EveryHost.RunAsync(context.RealHosts, host => ServerStatus.ReadAsync(context.Config, context.Services, host.Runner, context.Cancellation),
+        var answers = await EveryHost.RunAsync(context.RealHosts, host => ServerStatus.ReadAsync(context.Config, context.Services, host.Runner,
+                context.Options.Environment.Kind == EnvironmentKind.Swarm, context.Cancellation),
             context.Cancellation);
         context.Publish(answers.SelectMany(a => a.Failure is null ? a.Value!.TableLines() : [a.Host, $"FAILED: {a.Failure.Split('\n')[0]}"]),
             answers.Count == 1 && answers[0].Value is { } single ? single.Json() : $"[{string.Join(",\n", answers.Select(a => a.Value?.Json() ?? System.Text.Json.JsonSerializer.Serialize(new { target = a.Host, failure = a.Failure })))}]",

@@ -123,24 +123,28 @@ public static class DockerCommands
     /// <summary>
     /// Follows the logs of several containers at once, each line prefixed "[name] " (<paramref name="containers"/>: name →
     /// id), from the last <paramref name="tail"/> lines on; <paramref name="grep"/>, when given, keeps the lines holding it (a fixed string), on the server.
-    /// Ends when every container's log does, or when its process group is stopped.
+    /// Ends when every container's log does, or when its process group is stopped. With <paramref name="swarmServices"/>, the
+    /// ids name Swarm services, followed through a manager (every task on any node).
     /// </summary>
-    public static Command FollowLogs(IReadOnlyList<(string Name, string Id)> containers, int tail, string? grep) =>
+    public static Command FollowLogs(IReadOnlyList<(string Name, string Id)> containers, int tail, string? grep, bool swarmServices = false) =>
         new("sh", ["-c",
-            "tail=$1; grep=$2; shift 2\n" +
+            "tail=$1; grep=$2; what=$3; shift 3\n" +
             "while [ $# -gt 0 ]; do\n" +
             "  n=$1; id=$2; shift 2\n" +
-            "  docker logs --follow --tail \"$tail\" \"$id\" 2>&1 | { if [ -n \"$grep\" ]; then grep --line-buffered -F -e \"$grep\"; else cat; fi; } | while IFS= read -r l; do printf '[%s] %s\\n' \"$n\" \"$l\"; done &\n" +
+            "  docker $what --follow --tail \"$tail\" \"$id\" 2>&1 | { if [ -n \"$grep\" ]; then grep --line-buffered -F -e \"$grep\"; else cat; fi; } | while IFS= read -r l; do printf '[%s] %s\\n' \"$n\" \"$l\"; done &\n" +
             "done\n" +
             "wait",
-            "sh", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), grep ?? "", .. containers.SelectMany(c => new CommandArg[] { c.Name, c.Id })])
+            "sh", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), grep ?? "", swarmServices ? "service logs" : "logs",
+            .. containers.SelectMany(c => new CommandArg[] { c.Name, c.Id })])
         {
             Title = "follow the logs",
             Timeout = TimeSpan.FromDays(7),
         };
 
-    public static Command Logs(string containerId, int tail, string? since = null) =>
-        new(Program, ["logs", "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture), .. since is null ? Array.Empty<CommandArg>() : ["--since", since], containerId])
+    /// <summary>A container's last lines; with <paramref name="swarmService"/>, those of a Swarm service's every task, on any node (asked of a manager).</summary>
+    public static Command Logs(string containerId, int tail, string? since = null, bool swarmService = false) =>
+        new(Program, [.. swarmService ? new CommandArg[] { "service", "logs" } : ["logs"], "--tail", tail.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. since is null ? Array.Empty<CommandArg>() : ["--since", since], containerId])
         {
             Title = "logs",
             Timeout = TimeSpan.FromSeconds(60),

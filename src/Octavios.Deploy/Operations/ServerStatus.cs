@@ -17,10 +17,13 @@ public sealed record ServiceState(string Service, string Recorded, string Runnin
 /// <summary>What runs on a target against what its records say, the lock's holder and an unfinished change: three reads.</summary>
 public sealed record ServerStatus(string Target, IReadOnlyList<ServiceState> Services, LockState Lock, DeployJournal? Journal)
 {
-    public static async Task<ServerStatus> ReadAsync(SuiteConfig config, IEnumerable<SelectedService> services, ICommandRunner target, CancellationToken cancellation = default)
+    /// <param name="swarm">The target is a Swarm's manager: a service's row is its Swarm service (replicas running, its update's state).</param>
+    public static async Task<ServerStatus> ReadAsync(SuiteConfig config, IEnumerable<SelectedService> services, ICommandRunner target, bool swarm,
+        CancellationToken cancellation = default)
     {
         var records = ServerRecords.Parse((await target.RunAsync(ServerRecords.Read(), cancellation)).StandardOutput);
         var lockState = LockState.Parse((await target.RunAsync(LockCommands.Inspect(), cancellation)).StandardOutput);
+        if (swarm) return new ServerStatus(target.Target, await SwarmServicesAsync(config, services, records, target, cancellation), lockState, records.Journal);
         var containers = (await target.RunAsync(ContainerCommands.OfProject(config.Compose.Project), cancellation)).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.Split('|'))
@@ -43,6 +46,23 @@ public sealed record ServerStatus(string Target, IReadOnlyList<ServiceState> Ser
         }
 
         return new ServerStatus(target.Target, states, lockState, records.Journal);
+    }
+
+    private static async Task<List<ServiceState>> SwarmServicesAsync(SuiteConfig config, IEnumerable<SelectedService> services, ServerRecords records, ICommandRunner manager,
+        CancellationToken cancellation)
+    {
+        var states = new List<ServiceState>();
+        foreach (var service in services)
+        {
+            var recorded = records.Current.GetValueOrDefault(service.VersionVariable) ?? "(compose default)";
+            var answer = await manager.TryRunAsync(SwarmCommands.ServiceState($"{config.Compose.Project}_{service.ComposeService}"), cancellation);
+            states.Add(answer.Succeeded && SwarmServiceState.Parse(answer.StandardOutput) is { } state
+                ? new ServiceState(service.Name, recorded, state.Image.Split('@')[0].Split(':')[^1], "", $"{state.Replicas.Split(' ')[0]} up",
+                    state.UpdateState.Length == 0 ? "-" : state.UpdateState, null, 0)
+                : new ServiceState(service.Name, recorded, "-", "", "absent", "-", null, 0));
+        }
+
+        return states;
     }
 
     public IEnumerable<string> TableLines()

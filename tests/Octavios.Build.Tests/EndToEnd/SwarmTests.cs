@@ -123,6 +123,15 @@ public class SwarmTests
     {
         Ok("swarm", "--target=Rollback", "--services=backend", "--exclusive");
         Assert.That(RunningBackendImages(), Has.Count.EqualTo(3).And.All.EqualTo($"{_registry.Address}/octavios/backend:0.2.2"));
+
+        // Status and Logs read a Swarm's services through its manager, not containers by Compose's labels.
+        var status = Run("swarm", "--target=Status", "--services=backend");
+        Assert.That(status.ExitCode, Is.Zero, Output(status));
+        Assert.That(status.StandardOutput.Split('\n').Single(l => l.StartsWith("backend ", StringComparison.Ordinal)),
+            Does.Match(@"^backend\s+0\.2\.2\s+0\.2\.2\s+3/3 up\s"), Output(status));
+        var logs = Run("swarm", "--target=Logs", "--services=backend", "--tail=5");
+        Assert.That(logs.ExitCode, Is.Zero, Output(logs));
+        Assert.That(logs.StandardOutput, Does.Contain("--- backend (Swarm service) ---"));
     }
 
     [Test, Order(4)]
