@@ -158,8 +158,6 @@ public sealed class FleetSweepRig : LabSweepRig
 /// </summary>
 public sealed class SwarmSweepRig : LabSweepRig
 {
-    private LoadedEnvFile? _envFile;
-
     public SwarmSweepRig(ExampleApp app, FleetLab lab) : base(app, lab, "swarm", [lab.Hosts[0]], sweptHost: 0)
     {
     }
@@ -167,8 +165,9 @@ public sealed class SwarmSweepRig : LabSweepRig
     protected override IChangeApplier Applier(ICommandRunner runner) =>
         new SwarmApplier(Config, Files(), Environment, runner, new NullLog(), EnvFileAsync(runner).GetAwaiter().GetResult(), withRegistryAuth: false);
 
+    /// <summary>Read by every deploy, as a run reads it: a point of the sweep like any other (a cached copy made it one only while the cache was empty).</summary>
     protected override async Task<LoadedEnvFile?> EnvFileAsync(ICommandRunner runner) =>
-        _envFile ??= await EnvFileSource.LoadAsync(EnvFileLocation.For(Config, Environment, null), () => runner, System.Environment.GetEnvironmentVariable,
+        await EnvFileSource.LoadAsync(EnvFileLocation.For(Config, Environment, null), () => runner, System.Environment.GetEnvironmentVariable,
             Task.FromResult(DotEnvRules.ComposeV2));
 
     /// <summary>What the stack asks of backend (Swarm's own progress through an update is not the run's doing).</summary>
