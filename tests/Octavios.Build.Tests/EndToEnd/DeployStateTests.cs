@@ -155,5 +155,10 @@ public class DeployStateTests
         Assert.That(takeover.ExitCode, Is.Zero, Output(takeover));
         Assert.That(Output(takeover), Does.Contain("in the future: the server's clock went back").And.Contain("taking it over"));
         Assert.That(Running(rig), Is.EqualTo("0.2.2"));
+        // A third run finds the server in order: its lock taken and released as any other.
+        var third = rig.Run(null, "--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.3");
+        Assert.That(third.ExitCode, Is.Zero, Output(third));
+        Assert.That(Running(rig), Is.EqualTo("0.2.3"));
+        Assert.That(new FileInfo(rig.ServerFile(".octavios/deploy.lock")).LinkTarget, Is.Null, "released");
     }
 }

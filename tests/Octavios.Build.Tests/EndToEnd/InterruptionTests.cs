@@ -79,6 +79,8 @@ public class InterruptionTests
         Ok(next);
         AssertInvariant(rig, "0.2.3", next.StandardOutput);
         Assert.That(File.ReadAllText(rig.ServerFile(".octavios/versions.previous.env")), Does.Contain("BACKEND_VERSION=0.2.2"));
+        Ok(rig.Run(null, "--target=Rollback", "--exclusive", "--services=backend"));
+        AssertInvariant(rig, "0.2.2", "after a third run");
     }
 
     /// <summary>
