@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Octavios.Build.Host;
 using Octavios.Deploy.Commands;
+using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Execution;
 using Octavios.Deploy.Remote;
 using Octavios.Deploy.Operations;
@@ -10,7 +11,7 @@ using Octavios.Deploy.Validation.Checks;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Setup")]
-[TaskDescription("Prepares a server for its first deploy: creates DEPLOY_PROJECT_DIR, uploads the env file (the environment's, or --env-file) with mode 0600 unless a different one is there (--force replaces it), checks engine, Compose and disk. Idempotent.")]
+[TaskDescription("Prepares a server for its first deploy: creates DEPLOY_PROJECT_DIR, uploads the env file (the environment's, or --env-file) with mode 0600 unless a different one is there (--force replaces it), checks engine, Compose and disk (a Swarm: that it is a manager and its nodes take tasks). Idempotent.")]
 public sealed class SetupTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -62,8 +63,10 @@ public sealed class SetupTask : BuildTask<BuildContext>
             }
         }
 
-        var findings = await TargetChecks.RunAsync(runner, envFile.TargetPath, context.Config.Validation.MinFreeDiskPercent, context.Config.Compose.Flavor,
-            context.DeployLog, context.Cancellation, context.Requests.SetupHint);
+        var findings = (await TargetChecks.RunAsync(runner, envFile.TargetPath, context.Config.Validation.MinFreeDiskPercent, context.Config.Compose.Flavor,
+            context.DeployLog, context.Cancellation, context.Requests.SetupHint)).ToList();
+        // A Swarm deploys through its manager: Setup says whether this one is, and whether its nodes take tasks.
+        if (context.Options.Environment.Kind == EnvironmentKind.Swarm && !context.DryRun) findings.AddRange(await SwarmChecks.RunAsync(runner, context.Cancellation));
         said.AddRange(findings.Select(finding => $"{finding.Severity.ToString().ToUpperInvariant(),-8} {finding.Check,-20} {finding.Message}"));
         if (findings.Any(f => f.Severity == Severity.Error))
             throw new InvalidOperationException($"{runner.Target} is not ready: {string.Join("; ", findings.Where(f => f.Severity == Severity.Error).Select(f => f.Message))}");

@@ -132,6 +132,17 @@ public class SwarmTests
         var logs = Run("swarm", "--target=Logs", "--services=backend", "--tail=5");
         Assert.That(logs.ExitCode, Is.Zero, Output(logs));
         Assert.That(logs.StandardOutput, Does.Contain("--- backend (Swarm service) ---"));
+
+        // Setup prepares the manager (its env file is there, the same) and says what it manages; a worker is no manager.
+        File.Copy(Path.Combine(_lab.Hosts[0].ProjectDirectory, "envs", ".env.prod"), Path.Combine(_app.Directory, "envs", ".env.swarm-setup"), true);
+        var setup = Run("swarm", "--target=Setup", "--env-file=envs/.env.swarm-setup");
+        Assert.That(setup.ExitCode, Is.Zero, Output(setup));
+        Assert.That(setup.StandardOutput, Does.Contain("is already there, the same").And.Contain("manages a Swarm of 3 node(s)"));
+        var environment = Environment();
+        environment["SWARM_MANAGER"] = $"root@{_lab.Hosts[1].Address}";
+        var worker = Shell.BuildScript(environment, [$"--config={_app.ConfigPath}", "--env=swarm", "--target=Setup", "--env-file=envs/.env.swarm-setup"]);
+        Assert.That(worker.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(worker));
+        Assert.That(Output(worker), Does.Contain("is not a Swarm manager"));
     }
 
     [Test, Order(4)]
