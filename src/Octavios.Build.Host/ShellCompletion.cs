@@ -82,20 +82,23 @@ public static partial class ShellCompletion
         text.AppendLine($"# PowerShell completion for {script} (Octavios.Build): dot-source it from $PROFILE");
         text.AppendLine($"Register-ArgumentCompleter -Native -CommandName {Array([script, "./" + script, ".\\" + script])} -ScriptBlock {{");
         text.AppendLine("    param($wordToComplete, $commandAst, $cursorPosition)");
+        // The word is cut from the line itself, as in bash: PowerShell splits --services=a,b at the comma (an array).
+        text.AppendLine("    $line = $commandAst.Extent.Text.Substring(0, [Math]::Min($commandAst.Extent.Text.Length, $cursorPosition - $commandAst.Extent.StartOffset))");
+        text.AppendLine("    $word = ($line -split '\\s+')[-1]");
+        text.AppendLine("    $cut = [Math]::Max(0, $word.Length - $wordToComplete.Length)");
         text.AppendLine("    $values = @{");
         foreach (var (name, values) in known.OrderBy(k => k.Key, StringComparer.Ordinal))
             text.AppendLine($"        '{name}' = {Array(values)}");
         text.AppendLine("    }");
         text.AppendLine($"    $lists = {Array(Lists)}");
-        text.AppendLine("    if ($wordToComplete -match '^(--[^=]+)=(.*)$') {");
+        text.AppendLine("    if ($word -match '^(--[^=]+)=(.*)$') {");
         text.AppendLine("        $name = $Matches[1]; $value = $Matches[2]; $list = ''");
         text.AppendLine("        if ($lists -contains $name -and $value.Contains(',')) { $list = $value.Substring(0, $value.LastIndexOf(',') + 1); $value = $value.Substring($value.LastIndexOf(',') + 1) }");
-        text.AppendLine("        $values[$name] | Where-Object { $_ -like \"$value*\" } | ForEach-Object {");
-        text.AppendLine("            [System.Management.Automation.CompletionResult]::new(\"$name=$list$_\", $_, 'ParameterValue', $_) }");
+        text.AppendLine("        $candidates = $values[$name] | Where-Object { $_ -like \"$value*\" } | ForEach-Object { \"$name=$list$_\" }");
         text.AppendLine("    } else {");
-        text.AppendLine($"        {Array(options)} | Where-Object {{ $_ -like \"$wordToComplete*\" }} | ForEach-Object {{");
-        text.AppendLine("            [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterName', $_) }");
+        text.AppendLine($"        $candidates = {Array(options)} | Where-Object {{ $_ -like \"$word*\" }}");
         text.AppendLine("    }");
+        text.AppendLine("    $candidates | ForEach-Object { [System.Management.Automation.CompletionResult]::new($_.Substring($cut), $_, 'ParameterValue', $_) }");
         text.AppendLine("}");
         return text.ToString();
     }

@@ -58,8 +58,26 @@ public class ShellCompletionTests
         var zsh = Script("zsh");
         Assert.That(zsh, Does.StartWith("# zsh completion").And.Contain("bashcompinit").And.Contain("--services) values=\"backend web file-manager bank-advisor aletheia proxy all changed\""));
         var powershell = Script("powershell");
-        Assert.That(powershell, Does.Contain("Register-ArgumentCompleter -Native -CommandName @('build.ps1', './build.ps1', '.\\build.ps1')")
-            .And.Contain("'--services' = @('backend', 'web', 'file-manager', 'bank-advisor', 'aletheia', 'proxy', 'all', 'changed')"));
+        Assert.That(powershell, Does.Contain("'--services' = @('backend', 'web', 'file-manager', 'bank-advisor', 'aletheia', 'proxy', 'all', 'changed')"));
+
+        // PowerShell itself completes with it (TabExpansion2 is what its Tab calls).
+        var pwsh = Path.Combine(SuiteRun.RepositoryRoot, ".artifacts", "tools", "pwsh");
+        Assert.That(File.Exists(pwsh), Is.True, "PowerShell is installed by .ci/services.sh");
+        var file = Path.Combine(Path.GetTempPath(), $"octavios-completion-{Guid.NewGuid():N}.ps1");
+        File.WriteAllText(file, powershell);
+        try
+        {
+            string Complete(string line) => Shell.Run(pwsh, ["-NoProfile", "-Command",
+                $". '{file}'; (TabExpansion2 -inputScript '{line}' -cursorColumn {line.Length}).CompletionMatches | ForEach-Object CompletionText"]).StandardOutput.Trim();
+            Assert.That(Complete("./build.ps1 --target=Dep"), Is.EqualTo("--target=Deploy"));
+            // PowerShell reads "backend,ban" as an array: its word is the last item, which the completion replaces.
+            Assert.That(Complete("./build.ps1 --services=backend,ban"), Is.EqualTo("bank-advisor"));
+            Assert.That(Complete("./build.ps1 --serv"), Is.EqualTo("--services="));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
         var (code, output) = SuiteRun.Run("--completion=fish");
         Assert.That((code, output), Is.EqualTo((ExitCodes.BadInput, "Error: --completion=fish: no such shell; use one of bash, zsh, powershell.\n")));
     }
