@@ -33,9 +33,9 @@ public static class ContainerCommands
     public static Command OfProject(string project) =>
         new("sh", ["-c",
             "ids=$(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$1\")\n" +
-            "[ -z \"$ids\" ] || docker inspect --format '{{index .Config.Labels \"com.docker.compose.service\"}}|{{.Config.Image}}|{{.Image}}|{{.State.Status}}|" +
-            "{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}|{{.State.StartedAt}}|{{.RestartCount}}' $ids",
-            "sh", project])
+            "[ -z \"$ids\" ] || docker inspect --format \"$2\" $ids",
+            "sh", project, "{{index .Config.Labels \"com.docker.compose.service\"}}|{{.Config.Image}}|{{.Image}}|{{.State.Status}}|" +
+            DockerCommands.HealthFormat + "|{{.State.StartedAt}}|{{.RestartCount}}"])
         {
             Title = "containers of the project",
             Timeout = TimeSpan.FromSeconds(60),

@@ -84,10 +84,16 @@ public static class DockerCommands
             Title = $"log in to {registry}",
         };
 
-    private const string StateFormat = "{{.Id}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.RestartCount}}";
+    /// <summary>
+    /// A container's health, "none" without a healthcheck. Through index: docker inspect formats a map, where
+    /// .State.Health of a container without one (or not started yet) is a template error, not an empty value.
+    /// </summary>
+    public const string HealthFormat = "{{with index .State \"Health\"}}{{.Status}}{{else}}none{{end}}";
+
+    private const string StateFormat = "{{.Id}} {{.State.Status}} " + HealthFormat + " {{.RestartCount}}";
 
     /// <summary>
-    /// Prints "id status health restarts", one line per container, once they differ from <paramref name="seen"/> (what
+    /// Prints "id status health restarts" ("id gone none 0" once removed), one line per container, once they differ from <paramref name="seen"/> (what
     /// the caller saw last; empty: at once) or after <paramref name="maxSeconds"/>. The server watches the containers'
     /// events (start, die, health) instead of being asked again and again: one round trip per change.
     /// </summary>
@@ -101,14 +107,18 @@ public static class DockerCommands
     private static Command StateWatch(string seen, int maxSeconds, IEnumerable<CommandArg> containers) =>
         new("sh", ["-c",
             "f=$1; seen=$2; n=$(($3 * 20)); shift 3\n" +
+            // A container removed since it was named answers "gone"; any other error of docker fails the watch.
+            "state() { out=$(docker inspect --format \"$f\" \"$@\" 2>/dev/null) && { printf '%s\\n' \"$out\"; return 0; }\n" +
+            "  for id; do out=$(docker inspect --format \"$f\" \"$id\" 2>&1) && { printf '%s\\n' \"$out\"; continue; }\n" +
+            "    case $out in *'No such'*) printf '%s gone none 0\\n' \"$id\";; *) printf '%s\\n' \"$out\" >&2; return 1;; esac; done; }\n" +
             "[ \"$1\" != --service ] || set -- $(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$2\" --filter \"label=com.docker.compose.service=$3\")\n" +
             "[ $# -gt 0 ] || exit 0\n" +
-            "since=$(date +%s.%N); case $since in *N) since=${since%.*};; esac; now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
+            "since=$(date +%s.%N); case $since in *N) since=${since%.*};; esac; now=$(state \"$@\") || exit 1\n" +
             "if [ \"$now\" = \"$seen\" ] && [ \"$n\" -gt 0 ]; then\n" +
             "  e=$(mktemp); filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
             "  docker events --since \"$since\" $filters --filter event=start --filter event=die --filter event=health_status --format x >\"$e\" 2>/dev/null & watcher=$!\n" +
             "  while [ ! -s \"$e\" ] && [ \"$n\" -gt 0 ] && kill -0 \"$watcher\" 2>/dev/null; do sleep 0.05; n=$((n - 1)); done\n" +
-            "  kill \"$watcher\" 2>/dev/null; rm -f \"$e\"; now=$(docker inspect --format \"$f\" \"$@\") || exit 1\n" +
+            "  kill \"$watcher\" 2>/dev/null; rm -f \"$e\"; now=$(state \"$@\") || exit 1\n" +
             "fi\n" +
             "printf '%s\\n' \"$now\"",
             "sh", StateFormat, seen, maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. containers])

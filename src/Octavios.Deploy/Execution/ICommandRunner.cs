@@ -49,17 +49,21 @@ public static class CommandRunnerExtensions
     }
 }
 
-/// <summary>A command exited non-zero; the message shows the command with secrets masked and the end of its error output.</summary>
-public sealed class CommandFailedException(string target, Command command, CommandResult result) : Exception(
-    $"[{target}] {command.Title ?? command.Program} failed with exit code {result.ExitCode}: {command.Display()}" +
-    Tail(result.StandardError.Length > 0 ? result.StandardError : result.StandardOutput))
+/// <summary>
+/// A command exited non-zero. The first line says why (the last line it wrote), as every summary keeps only that line;
+/// the next ones show the command with secrets masked and the end of its error output.
+/// </summary>
+public sealed class CommandFailedException(string target, Command command, CommandResult result) : Exception(Describe(target, command, result))
 {
     public CommandResult Result { get; } = result;
 
-    private static string Tail(string output)
+    private static string Describe(string target, Command command, CommandResult result)
     {
-        var lines = output.TrimEnd().Split('\n');
-        return lines.Length == 1 && lines[0].Length == 0 ? " (it wrote nothing)" : "\n" + string.Join('\n', lines.TakeLast(20));
+        var output = (result.StandardError.Trim().Length > 0 ? result.StandardError : result.StandardOutput)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var reason = output.Length > 0 ? output[^1] : "it wrote nothing";
+        return $"[{target}] {command.Title ?? command.Program} failed with exit code {result.ExitCode}: {reason}\n  command: {command.Display()}" +
+               (output.Length > 1 ? "\n" + string.Join('\n', output.TakeLast(20)) : "");
     }
 }
 

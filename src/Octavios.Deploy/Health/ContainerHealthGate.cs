@@ -17,12 +17,15 @@ public enum ContainerVerdict
 /// </summary>
 public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
 {
+    private const string Gone = "gone";
+
     /// <summary>Reads a container's state as <see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, int)"/> prints it after its id: "status health restarts".</summary>
     public static (ContainerVerdict Verdict, string Reason) Judge(string stateLine)
     {
         var parts = stateLine.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length < 3) return (ContainerVerdict.Waiting, $"unreadable state '{stateLine.Trim()}'");
         var (status, health, restarts) = (parts[0], parts[1], int.TryParse(parts[2], out var r) ? r : 0);
+        if (status == Gone) return (ContainerVerdict.Failed, "container was removed");
         if (status is "restarting" or "exited" or "dead" || restarts > 0)
             return (ContainerVerdict.Failed, $"container is {status} after {restarts} restart(s)");
         if (health == "unhealthy") return (ContainerVerdict.Failed, "healthcheck reports unhealthy");
@@ -42,7 +45,7 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
             return;
         }
 
-        await Task.WhenAll(services.Select(service => WatchAsync(service, DockerCommands.AwaitStateChange(project, service, "", 0), timeout, stable, cancellation)));
+        await Task.WhenAll(services.Select(service => WatchAsync(service, DockerCommands.AwaitStateChange(project, service, "", 0), timeout, stable, cancellation, listedByLabels: true)));
     }
 
     /// <summary>The same gate on given containers of a service (a start-first deploy's new ones).</summary>
@@ -58,8 +61,12 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
         return WatchAsync(service, DockerCommands.AwaitStateChange(ids, "", 0), timeout, stable, cancellation);
     }
 
-    /// <summary><paramref name="opening"/>: the first question, answered at once; the later ones name the containers it found.</summary>
-    private async Task WatchAsync(string service, Command opening, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation)
+    /// <summary>
+    /// <paramref name="opening"/>: the first question, answered at once; the later ones name the containers it found.
+    /// <paramref name="listedByLabels"/>: the opening lists the service's containers, so one removed since (a stray a
+    /// cleanup took) is not the service's; a container named by id and then removed fails the gate.
+    /// </summary>
+    private async Task WatchAsync(string service, Command opening, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation, bool listedByLabels = false)
     {
         log.Information($"{service}: waiting for it to be healthy (up to {timeout.TotalSeconds:0}s)");
         var clock = Stopwatch.StartNew();
@@ -73,9 +80,16 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
             // Asked at once the first time; then the server answers when a state changes, or at the next progress line.
             var left = healthySince is { } since ? stable - (clock.Elapsed - since) : timeout - clock.Elapsed;
             var wait = (int)Math.Ceiling(Math.Clamp(left.TotalSeconds, 0, Progress.Every.TotalSeconds));
-            var question = seen.Length == 0 ? opening : DockerCommands.AwaitStateChange(ids, seen, wait);
+            var opened = seen.Length == 0;
+            var question = opened ? opening : DockerCommands.AwaitStateChange(ids, seen, wait);
             seen = (await runner.RunAsync(question, cancellation)).StandardOutput.TrimEnd('\n');
             var lines = seen.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ', 2)).ToList();
+            if (opened && listedByLabels)
+            {
+                lines = lines.Where(l => !(l.Length > 1 && l[1].StartsWith(Gone + " ", StringComparison.Ordinal))).ToList();
+                seen = string.Join('\n', lines.Select(l => string.Join(' ', l)));
+            }
+
             if (lines.Count == 0) throw new HealthGateException(service, "no container was created");
             ids = lines.Select(l => l[0]).ToList();
             var verdicts = lines.Select(l => Judge(l.Length > 1 ? l[1] : "")).ToList();

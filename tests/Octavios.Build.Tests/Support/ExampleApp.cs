@@ -68,7 +68,7 @@ public sealed class ExampleApp : IDisposable
         var ids = Shell.Docker("ps", "--all", "--quiet", "--filter", $"label=com.docker.compose.project={Project}")
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
         return ids.Select(id => Shell.Docker("inspect", "--format",
-                "{{index .Config.Labels \"com.docker.compose.service\"}}|{{.Id}}|{{.Config.Image}}|{{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}}", id)
+                "{{index .Config.Labels \"com.docker.compose.service\"}}|{{.Id}}|{{.Config.Image}}|" + Octavios.Deploy.Commands.DockerCommands.HealthFormat, id)
             .Split('|'))
             .ToDictionary(p => p[0], p => (p[1], p[2], p[3]));
     }
