@@ -27,6 +27,8 @@ public static class BuildArguments
     public const string Follow = "follow";
     public const string Grep = "grep";
     public const string Interactive = "interactive";
+    public const string Diff = "diff";
+    public const string Edit = "edit";
 
     public static readonly IReadOnlyList<ArgumentDefinition> All =
     [
@@ -50,6 +52,8 @@ public static class BuildArguments
         new(Grep, "Logs: only lines holding this text (a fixed string; filtered on the server when following)."),
         new(Command, "Exec: the command to run in the service's container, through its shell (sh -c).", RequiredBy: ["Exec"]),
         new(Interactive, "Exec: attach a terminal (not supported yet: refused with what to do instead).", "false", IsFlag: true),
+        new(Diff, "Env: per variable and host, unchanged / changed / added / removed between the env file this run would upload and the server's, by hashes made on each side; and the running services that read each change.", "false", IsFlag: true),
+        new(Edit, "Env: decrypt the environment's age file to a private temporary file, open $EDITOR, encrypt it again (refused if it no longer parses).", "false", IsFlag: true),
         new(Hosts, "A fleet: only these of its hosts (comma-separated addresses or host names)."),
         new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),
     ];

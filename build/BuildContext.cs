@@ -92,6 +92,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         ? new DryRunCommandRunner("local", DeployLog)
         : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
 
+    /// <summary>This machine even in a dry run, for what only reads (a server's listing, an env file's source).</summary>
+    private ICommandRunner RealLocal => DryRun ? _realLocal ??= new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker) : Local;
+
+    private ICommandRunner? _realLocal;
+
     /// <summary>Where the environment's containers run: this machine, or the server (connected on first use); a fleet's first host.</summary>
     public DeployTarget Target => Hosts[0];
 
@@ -208,14 +213,15 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
             throw new DeployFailedException($"{request.Action} failed on {failed.Host}: {failed.Result}");
     }
 
-    public DeployRequest DeployRequest(string action, IReadOnlyDictionary<string, string> versions) =>
-        Requests.Create(action, Services, versions, Release.EnvironmentCredentials());
+    public async Task<DeployRequest> DeployRequestAsync(string action, IReadOnlyDictionary<string, string> versions) =>
+        Requests.Create(action, Services, versions, Release.EnvironmentCredentials(), Options.EnvFile.Uploaded ? await LocalEnvTextAsync() : null);
 
     private readonly Lazy<IReadOnlyList<DeployTarget>> _hosts;
     private readonly Lazy<IReadOnlyList<DeployTarget>> _realHosts;
     private readonly HashSet<string> _plan;
     private readonly HashSet<string> _targets;
     private Task<LoadedEnvFile?>? _envFile;
+    private Task<string?>? _envText;
     private ICommandRunner? _local;
 
     private static string? Variable(string name) => System.Environment.GetEnvironmentVariable(name);
@@ -225,7 +231,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         try
         {
             // The real target of a dry run (Prune's listing reads it) needs a real local runner, not the dry one.
-            var local = dryRun || !DryRun ? Local : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
+            var local = dryRun ? Local : RealLocal;
             return DeployTarget.CreateAll(Options.Environment, dryRun, local, DeployLog, Masker, Variable, SshSettings.FromEnvironment(Variable, Options.TrustNewHost), Options.Hosts);
         }
         catch (DeployInputException error)
@@ -251,8 +257,29 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     {
         // Read the way the Compose that will run reads it: the target's, unless the configuration says which.
         async Task<DotEnvRules> Rules() => await ReadingFlavorAsync() == Deploy.Commands.ComposeFlavor.V1 ? DotEnvRules.ComposeV1 : DotEnvRules.ComposeV2;
-        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, target, Variable, Rules(), Cancellation);
-        foreach (var secret in envFile?.SecretValues(Config.Validation.Secrets) ?? []) Masker.Add(secret);
+        var envFile = await EnvFileSource.LoadAsync(Options.EnvFile, LocalEnvTextAsync, target, Variable, Rules(), Cancellation);
+        // Every value of a source is a secret: a team keeps there what it would not commit.
+        var secrets = Options.EnvFile.Source is null ? Config.Validation.Secrets : Config.Validation.Secrets.Concat(envFile?.Variables.Select(v => v.Name) ?? []).ToList();
+        foreach (var secret in envFile?.SecretValues(secrets) ?? []) Masker.Add(secret);
         return envFile;
+    }
+
+    /// <summary>
+    /// What this machine has of the env file, in memory, read once per run however many hosts and tasks ask: the local
+    /// file or --env-file, or the environment's source (envSource); null when the file is the server's own.
+    /// </summary>
+    public Task<string?> LocalEnvTextAsync() => _envText ??= ReadLocalEnvTextAsync();
+
+    private async Task<string?> ReadLocalEnvTextAsync()
+    {
+        try
+        {
+            return await EnvFileSource.ReadLocalAsync(Options.EnvFile,
+                source => new EnvSourceReader(source, Config, RealLocal, Variable, Masker.Add), Cancellation);
+        }
+        catch (DeployInputException error)
+        {
+            throw new BuildInputException(error.Message);
+        }
     }
 }

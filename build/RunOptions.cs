@@ -28,7 +28,9 @@ public sealed record RunOptions(
     string? Command,
     bool Interactive,
     bool Follow,
-    string? Grep)
+    string? Grep,
+    bool Diff,
+    bool Edit)
 {
     /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
     public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
@@ -74,7 +76,9 @@ public sealed record RunOptions(
             Argument(BuildArguments.Command),
             Flag(BuildArguments.Interactive),
             Flag(BuildArguments.Follow),
-            Argument(BuildArguments.Grep));
+            Argument(BuildArguments.Grep),
+            Flag(BuildArguments.Diff),
+            Flag(BuildArguments.Edit));
     }
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>

@@ -14,7 +14,7 @@ public sealed class DeployTask : BuildTask<BuildContext>
 
     public override async Task RunAsync(BuildContext context)
     {
-        await context.ChangeAsync(context.DeployRequest("deploy", DeployRequestFactory.VersionsOf(context.Services, context.RequireVersion())));
+        await context.ChangeAsync(await context.DeployRequestAsync("deploy", DeployRequestFactory.VersionsOf(context.Services, context.RequireVersion())));
         await PromoteLatestAsync(context);
     }
 

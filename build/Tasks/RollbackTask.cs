@@ -11,8 +11,8 @@ public sealed class RollbackTask : BuildTask<BuildContext>
     {
         // Without --version each server goes back to its own rollback targets, read under its lock.
         var request = context.Options.Version is { } version
-            ? context.DeployRequest("rollback", DeployRequestFactory.VersionsOf(context.Services, version))
-            : context.DeployRequest("rollback", DeployRequestFactory.VersionsOf(context.Services, "<previous>")) with { ToPrevious = true };
+            ? await context.DeployRequestAsync("rollback", DeployRequestFactory.VersionsOf(context.Services, version))
+            : await context.DeployRequestAsync("rollback", DeployRequestFactory.VersionsOf(context.Services, "<previous>")) with { ToPrevious = true };
         context.DeployLog.Information($"Rolling back to {string.Join(", ", request.Versions.Select(v => $"{v.Key}={v.Value}"))}");
         await context.ChangeAsync(request);
     }

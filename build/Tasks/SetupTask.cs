@@ -11,7 +11,7 @@ using Octavios.Deploy.Validation.Checks;
 namespace Octavios.Build.Tasks;
 
 [TaskName("Setup")]
-[TaskDescription("Prepares a server for its first deploy: creates DEPLOY_PROJECT_DIR, uploads the env file (the environment's, or --env-file) with mode 0600 unless a different one is there (--force replaces it), checks engine, Compose and disk (a Swarm: that it is a manager and its nodes take tasks). Idempotent.")]
+[TaskDescription("Prepares a server for its first deploy: creates DEPLOY_PROJECT_DIR, uploads the env file (the environment's, its envSource, or --env-file) with mode 0600 unless a different one is there (--force replaces it), checks engine, Compose and disk (a Swarm: that it is a manager and its nodes take tasks). Idempotent.")]
 public sealed class SetupTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
@@ -34,29 +34,37 @@ public sealed class SetupTask : BuildTask<BuildContext>
         if (context.DryRun) said.Add("[dry run] would prepare the server");
         var directory = (runner as SshCommandRunner)?.ProjectDirectory ?? "<DEPLOY_PROJECT_DIR>";
         await runner.RunAsync(RemoteFiles.CreateProjectDirectory(directory), context.Cancellation);
+        // A Swarm deploys through its manager: whether this one is, and whether its nodes take tasks, before anything is uploaded to it.
+        var swarm = context.Options.Environment.Kind == EnvironmentKind.Swarm && !context.DryRun ? await SwarmChecks.RunAsync(runner, context.Cancellation) : [];
+        if (swarm.FirstOrDefault(f => f.Severity == Severity.Error) is { } notManager)
+            throw new InvalidOperationException($"{runner.Target} is not ready: {notManager.Message}; nothing was uploaded");
 
         var envFile = context.Options.EnvFile;
-        var local = envFile.LocalFile ?? (envFile.TargetPath is { } path ? context.Config.ResolvePath(path) : null);
+        // What this machine has (--env-file, the environment's source), else the file at the server's path in this checkout.
+        var local = envFile.IsLocal ? null : envFile.TargetPath is { } path ? context.Config.ResolvePath(path) : null;
+        var content = envFile.IsLocal ? await context.LocalEnvTextAsync()
+            : local is not null && File.Exists(local) ? await Deploy.EnvFiles.EnvFileSource.ReadBoundedAsync(local, context.Cancellation) : null;
+        var name = local ?? envFile.Name;
         if (envFile.TargetPath is not { } target)
         {
             said.Add("The environment names no env file: none uploaded.");
         }
-        else if (local is null || !File.Exists(local))
+        else if (content is null)
         {
-            throw new InvalidOperationException($"No env file to upload: {local ?? envFile.Name} does not exist here. Give one with --env-file=PATH (relative to the configuration's folder).");
+            throw new InvalidOperationException($"No env file to upload: {name} does not exist here. Give one with --env-file=PATH (relative to the configuration's folder).");
         }
         else
         {
-            var content = await File.ReadAllTextAsync(local, context.Cancellation);
             var there = (await runner.RunAsync(RemoteFiles.Hash(target), context.Cancellation)).StandardOutput.Trim();
             var here = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
             if (there == here)
                 said.Add($"{target} is already there, the same");
             else if (there.Length > 0 && !context.Options.Force)
-                throw new InvalidOperationException($"{target} on {runner.Target} differs from {local}: left as it is. To replace it: {context.Requests.SetupHint} --env-file={Path.GetRelativePath(context.Config.BaseDirectory, local)} --force");
+                throw new InvalidOperationException($"{target} on {runner.Target} differs from {name}: left as it is. See what differs: {context.Requests.EnvHint} --diff; " +
+                                                    $"to replace it: {context.Requests.SetupHint}{(envFile.LocalFile is null && local is not null ? $" --env-file={Path.GetRelativePath(context.Config.BaseDirectory, local)}" : "")} --force");
             else
             {
-                foreach (var secret in Deploy.EnvFiles.LoadedEnvFile.Read(local, content, _ => null, Deploy.EnvFiles.DotEnvRules.ComposeV2).SecretValues(context.Config.Validation.Secrets))
+                foreach (var secret in Deploy.EnvFiles.LoadedEnvFile.Read(name, content, _ => null, Deploy.EnvFiles.DotEnvRules.ComposeV2).SecretValues(context.Config.Validation.Secrets))
                     context.Masker.Add(secret);
                 await runner.RunAsync(RemoteFiles.Write(target, content, secret: true), context.Cancellation);
                 said.Add($"{target} uploaded (0600)");
@@ -65,8 +73,7 @@ public sealed class SetupTask : BuildTask<BuildContext>
 
         var findings = (await TargetChecks.RunAsync(runner, envFile.TargetPath, context.Config.Validation.MinFreeDiskPercent, context.Config.Compose.Flavor,
             context.DeployLog, context.Cancellation, context.Requests.SetupHint)).ToList();
-        // A Swarm deploys through its manager: Setup says whether this one is, and whether its nodes take tasks.
-        if (context.Options.Environment.Kind == EnvironmentKind.Swarm && !context.DryRun) findings.AddRange(await SwarmChecks.RunAsync(runner, context.Cancellation));
+        findings.AddRange(swarm);
         said.AddRange(findings.Select(finding => $"{finding.Severity.ToString().ToUpperInvariant(),-8} {finding.Check,-20} {finding.Message}"));
         if (findings.Any(f => f.Severity == Severity.Error))
             throw new InvalidOperationException($"{runner.Target} is not ready: {string.Join("; ", findings.Where(f => f.Severity == Severity.Error).Select(f => f.Message))}");

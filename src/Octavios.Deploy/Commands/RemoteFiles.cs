@@ -96,6 +96,28 @@ public static class RemoteFiles
     public static Command Hash(string path) =>
         new("sh", ["-c", "[ ! -f \"$1\" ] || sha256sum < \"$1\" | cut -d' ' -f1", "sh", path]) { Title = $"hash {path}", Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>
+    /// "NAME HASH" for each entry of an env file, cut as <see cref="EnvFiles.EnvEntries"/> cuts it and hashed on the
+    /// server (the value goes through a pipe, never an argument); exit 3 when there is no file.
+    /// </summary>
+    public static Command EntryHashes(string path) =>
+        new("sh", ["-c",
+            "[ -f \"$1\" ] || exit 3\n" +
+            "awk -v start=\"$2\" -v skip=\"$3\" '\n" +
+            "function flush() { if (name != \"\") { print name \" \" n; for (i = 1; i <= n; i++) print buf[i] } name = \"\"; n = 0 }\n" +
+            "$0 ~ start { flush(); name = $0; sub(/^[ \\t]*(export[ \\t]+)?/, \"\", name); sub(/[ \\t]*[=:].*$/, \"\", name); n = 1; buf[1] = $0; next }\n" +
+            "$0 ~ skip { flush(); next }\n" +
+            "name != \"\" { buf[++n] = $0 }\n" +
+            "END { flush() }' \"$1\" | while read -r name n; do\n" +
+            "  raw=; i=0; while [ \"$i\" -lt \"$n\" ]; do IFS= read -r l; raw=\"$raw$l\n\"; i=$((i + 1)); done\n" +
+            "  printf '%s %s\\n' \"$name\" \"$(printf '%s' \"$raw\" | sha256sum | cut -c1-12)\"\n" +
+            "done",
+            "sh", path, EnvFiles.EnvEntries.StartPattern, EnvFiles.EnvEntries.SkippedPattern])
+        {
+            Title = $"hash the entries of {path}",
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+
     /// <summary>The last lines of a file (the audit log), or nothing.</summary>
     public static Command Tail(string path, int lines) =>
         new("sh", ["-c", SeeThroughPending + "s=$(src \"$1\"); [ -z \"$s\" ] || tail -n \"$2\" \"$s\"", "sh", path, lines.ToString(System.Globalization.CultureInfo.InvariantCulture)])

@@ -66,6 +66,14 @@ public static class SwarmCommands
             Title = "swarm nodes",
             Timeout = TimeSpan.FromSeconds(30),
         };
+
+    /// <summary>The services of a stack, one name a line (stack_service).</summary>
+    public static Command StackServices(string stack) =>
+        new(DockerCommands.Program, ["service", "ls", "--filter", $"label=com.docker.stack.namespace={stack}", "--format", "{{.Name}}"])
+        {
+            Title = $"services of the stack {stack}",
+            Timeout = TimeSpan.FromSeconds(30),
+        };
 }
 
 /// <summary>Where the update a stack deploy started on a service stands.</summary>

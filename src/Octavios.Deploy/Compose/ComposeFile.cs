@@ -102,6 +102,35 @@ public sealed class ComposeFile
         }
     }
 
+    /// <summary>
+    /// Which services read which variable: each reference (${NAME}, $NAME) in a service's definition; a service with an
+    /// env_file: reads them all (Variable null).
+    /// </summary>
+    public IEnumerable<(string Service, string? Variable)> VariableReaders()
+    {
+        foreach (var (service, node) in Services)
+        {
+            if (node.Children.ContainsKey("env_file")) yield return (service, null);
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (_, text) in Walk(node).Where(s => s.Text.Contains('$')))
+            {
+                try
+                {
+                    Interpolation.Substitute(text, name =>
+                    {
+                        names.Add(name);
+                        return "x";
+                    });
+                }
+                catch (InterpolationException)
+                {
+                }
+            }
+
+            foreach (var name in names) yield return (service, name);
+        }
+    }
+
     /// <summary>Every scalar in the file, for finding variable references.</summary>
     public IEnumerable<(int Line, string Text)> AllScalars() => Walk(Root);
 

@@ -194,6 +194,10 @@ public static class ConfigLoader
                 yield return ($"{at}.roles", $"read by ssh environments (fleets) only; a {Kind(environment)} environment places no service by host");
             if (environment.Hosts.Count > 0 && environment.Kind == EnvironmentKind.Local)
                 yield return ($"{at}.hosts", "a local environment deploys on this machine's engine: it has no hosts");
+            if (environment.EnvSource is { } source)
+            {
+                foreach (var problem in EnvSourceRules(environment, source)) yield return ($"{at}.envSource{problem.Key}", problem.Rule);
+            }
         }
 
         const int day = 86_400;
@@ -290,6 +294,28 @@ public static class ConfigLoader
     // Character tests, not regexes: the first Regex of a run costs ~6 ms of start-up, and a run always reads the configuration.
     /// <summary>^[a-z0-9][a-z0-9._-]*$</summary>
     private static string Kind(EnvironmentConfig environment) => environment.Kind.ToString().ToLowerInvariant();
+
+    private static IEnumerable<(string Key, string Rule)> EnvSourceRules(EnvironmentConfig environment, EnvSourceConfig source)
+    {
+        // Compose on this machine reads its env file from disk: a source would have to write the secrets there.
+        if (environment.Kind == EnvironmentKind.Local)
+            yield return ("", "read by environments on servers only: a local environment's Compose reads its env file from disk");
+        else if (environment.EnvFile is null)
+            yield return ("", "needs the environment's envFile: the path on the server the file it gives is uploaded to");
+        if (source.Age is not null && source.Command is not null) yield return ("", "age or command, not both");
+        if (source.Age is null && source.Command is null && source.Variables.Count == 0) yield return ("", "give age, command or variables");
+        if (source.Age is { Length: 0 }) yield return (".age", "must name the encrypted env file");
+        if (source.Command is { Length: 0 }) yield return (".command", "must be a command printing an env file");
+        if ((source.Identity is not null || source.Recipients.Count > 0) && source.Age is null) yield return (".identity", "read with age only");
+        foreach (var recipient in source.Recipients.Where(r => !r.StartsWith("age1", StringComparison.Ordinal)))
+            yield return (".recipients", $"'{recipient}' is not an age public key (age1...)");
+        if (source.TimeoutSeconds is < 1 or > 3_600) yield return (".timeoutSeconds", "must be between 1 and 3600");
+        foreach (var (name, variable) in source.Variables)
+        {
+            if (!IsVariable(name)) yield return ($".variables.{name}", "not a variable name");
+            if (variable.Command.Length == 0) yield return ($".variables.{name}.command", "must be a command printing the value");
+        }
+    }
 
     private static bool IsName(string value)
     {

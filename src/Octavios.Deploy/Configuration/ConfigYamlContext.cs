@@ -12,6 +12,8 @@ namespace Octavios.Deploy.Configuration;
 [YamlSerializable(typeof(HealthConfig))]
 [YamlSerializable(typeof(ReleaseConfig))]
 [YamlSerializable(typeof(EnvironmentConfig))]
+[YamlSerializable(typeof(EnvSourceConfig))]
+[YamlSerializable(typeof(VariableSourceConfig))]
 [YamlSerializable(typeof(DeployConfig))]
 [YamlSerializable(typeof(HooksConfig))]
 [YamlSerializable(typeof(BackupConfig))]

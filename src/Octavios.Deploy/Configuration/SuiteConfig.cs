@@ -181,8 +181,42 @@ public sealed class EnvironmentConfig
     /// <summary>Whether images go through the registry (push, then pull on the target).</summary>
     public bool Push { get; set; } = true;
 
+    /// <summary>Where this machine reads the env file it uploads to <see cref="EnvFile"/> (in memory only); null: the server keeps its own.</summary>
+    public EnvSourceConfig? EnvSource { get; set; }
+
     /// <summary>The embedded default: the machine's own Docker engine, images used where they were built.</summary>
     public static EnvironmentConfig DefaultLocal() => new() { Kind = EnvironmentKind.Local, Push = false, EnvFile = "envs/.env.local" };
+}
+
+/// <summary>
+/// An env file read into memory from where a team keeps its secrets: an age-encrypted file of the repository or any
+/// command printing an env file, with variables of its own merged over it. Every value it gives is masked.
+/// </summary>
+public sealed class EnvSourceConfig
+{
+    /// <summary>An age-encrypted env file, relative to the configuration's folder.</summary>
+    public string? Age { get; set; }
+
+    /// <summary>The age identity file that decrypts it; DEPLOY_AGE_IDENTITY, when set, names it instead.</summary>
+    public string? Identity { get; set; }
+
+    /// <summary>Whom --edit encrypts to (age1... public keys); none: the identity's own.</summary>
+    public List<string> Recipients { get; set; } = [];
+
+    /// <summary>A local command (sh -c, in the configuration's folder) printing an env file on its standard output.</summary>
+    public string? Command { get; set; }
+
+    /// <summary>How long each command (the file's, each variable's) may run.</summary>
+    public int TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Variables of their own source, merged over the file: name → the command printing its value.</summary>
+    public Dictionary<string, VariableSourceConfig> Variables { get; set; } = [];
+}
+
+public sealed class VariableSourceConfig
+{
+    /// <summary>Prints the value (its last line break dropped), e.g. <c>pass show octavios/prod/SECRET_KEY</c>.</summary>
+    public string Command { get; set; } = "";
 }
 
 public sealed class DeployConfig

@@ -20,6 +20,9 @@ public sealed class DeployRequestFactory(SuiteConfig config, ComposeFileSet comp
     /// <summary>The command that prepares this environment's server, with the run's --config and --env.</summary>
     public string SetupHint => $"{program} --target=Setup --config={config.FilePath} --env={environmentName}";
 
+    /// <summary>The command that lists this environment's env file, with the run's --config and --env.</summary>
+    public string EnvHint => $"{program} --target=Env --config={config.FilePath} --env={environmentName}";
+
     public static IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<SelectedService> services, ReleaseVersion version) => VersionsOf(services, version.ToString());
 
     public static IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<SelectedService> services, string version) =>
@@ -28,14 +31,17 @@ public sealed class DeployRequestFactory(SuiteConfig config, ComposeFileSet comp
     /// <summary>Who takes the deploy lock for this run, doing what.</summary>
     public LockOwner Owner(string what) => LockOwner.Create(Environment.UserName, Environment.MachineName, what);
 
-    public DeployRequest Create(string action, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, RegistryCredentials? credentials)
+    /// <param name="envText">The env file this machine uploads (--env-file, the environment's source), read into memory.</param>
+    public DeployRequest Create(string action, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, RegistryCredentials? credentials,
+        string? envText)
     {
         var uploads = new Dictionary<string, string>();
         if (remote)
         {
-            // The server gets the compose files of this checkout (no git pull there), and --env-file when given.
+            // The server gets the compose files of this checkout (no git pull there), and the env file this machine has.
             foreach (var file in config.Compose.Files) uploads[file] = composeFiles.Text(file);
-            if (envFile is { Uploaded: true, TargetPath: { } target, LocalFile: { } local }) uploads[target] = File.ReadAllText(local);
+            if (envFile is { Uploaded: true, TargetPath: { } target })
+                uploads[target] = envText ?? throw new DeployInputException($"No env file to upload: {envFile.Name} does not exist here.");
         }
 
         var backup = config.Deploy.Backup.Enabled || variables("BACKUP_DB") is "true" or "1";

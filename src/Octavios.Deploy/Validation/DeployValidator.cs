@@ -69,6 +69,10 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         {
             findings.Add(Finding.Error("env.syntax", error.Message));
         }
+        catch (EnvSourceException error)
+        {
+            findings.Add(Finding.Error("env.source", error.Message));
+        }
         catch (Exception) when (!reachable && !request.EnvFile.IsLocal)
         {
             // An unreachable host: its findings say why; its env file is not read.
@@ -77,7 +81,7 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         if (!reachable && !request.EnvFile.IsLocal) envFile = null;
 
         var expectEnvFile = environment.Kind == EnvironmentKind.Local || request.EnvFile.IsLocal;
-        if (!findings.Any(f => f.Check == "env.syntax") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
+        if (!findings.Any(f => f.Check is "env.syntax" or "env.source") && !(runner?.IsDryRun ?? false) && (envFile is not null || expectEnvFile))
             findings.AddRange(EnvFileChecks.Run(envFile, request.EnvFile.Name, config.Validation));
         for (var i = 0; i < otherEnvFiles.Count; i++)
         {
@@ -138,7 +142,9 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         else findings.AddRange(await composeCli);
 
         findings.AddRange(GitChecks.Run(config.BaseDirectory, config.Validation.ReleaseBranch));
-        if (environment.Kind != EnvironmentKind.Local && request.EnvFile.LocalFile is { } plain)
+        // The plain file a server's environment reads here: --env-file, or its envFile's path in this checkout (Setup uploads it).
+        var plain = request.EnvFile.LocalFile ?? (request.EnvFile.Source is null && request.EnvFile.TargetPath is { } path ? config.ResolvePath(path) : null);
+        if (environment.Kind != EnvironmentKind.Local && plain is not null)
             findings.AddRange(GitChecks.EnvFile(plain, request.EnvironmentName));
         return new ValidationReport(request.EnvironmentName, findings);
     }

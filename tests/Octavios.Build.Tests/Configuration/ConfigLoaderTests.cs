@@ -167,4 +167,19 @@ public class ConfigLoaderTests
         Assert.That(config.Environments["prod"].EnvFile, Is.EqualTo("envs/.env.prod"));
         Assert.That(config.Services["backend"].Health!.Url, Does.EndWith("/api/health"));
     }
+
+    [Test]
+    public void AnEnvSourceIsReadForServersOnlyAndNeedsWhereToUploadAndOneFile()
+    {
+        string Environments(string body) => Error(Valid + "\nenvironments:\n" + body);
+        Assert.That(Environments("  here:\n    kind: local\n    envFile: e\n    envSource:\n      command: cat x\n"),
+            Does.Contain("environments.here.envSource: read by environments on servers only"));
+        var prod = Environments("  prod:\n    kind: ssh\n    envSource:\n      age: a.age\n      command: cat x\n      recipients: [ssh-ed25519 AAAA]\n      variables:\n        SECRET_KEY: { command: '' }\n");
+        Assert.That(prod, Does.Contain("environments.prod.envSource: needs the environment's envFile")
+            .And.Contain("environments.prod.envSource: age or command, not both")
+            .And.Contain("environments.prod.envSource.recipients: 'ssh-ed25519 AAAA' is not an age public key")
+            .And.Contain("environments.prod.envSource.variables.SECRET_KEY.command: must be a command printing the value"));
+        var config = Parse(Valid + "\nenvironments:\n  prod:\n    kind: ssh\n    envFile: envs/.env.prod\n    envSource:\n      age: envs/.env.prod.age\n      variables:\n        SECRET_KEY: { command: pass show x }\n");
+        Assert.That(config.Environments["prod"].EnvSource!.Variables["SECRET_KEY"].Command, Is.EqualTo("pass show x"));
+    }
 }

@@ -276,4 +276,35 @@ public class FleetTests
         Assert.That(points.Count, Is.GreaterThanOrEqualTo(12), string.Join(", ", deploy));
         Assert.That(violations, Is.Empty);
     }
+
+    [Test]
+    public void EnvDiffComparesTheFileToUploadWithEachHostsByHashes()
+    {
+        // To upload: h1's file with one variable changed. h2's file also differs from h1's in CORS_ORIGINS (set up so).
+        var upload = Path.Combine(_app.Directory, "envs", ".env.upload");
+        File.WriteAllText(upload, File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, "envs", ".env.prod")).Replace(ProdRig.JwtSecretKey, "another-jwt-secret-5Gh7Jk9Lq2Wz4Xc6Vb8N"));
+        var report = Path.Combine(_app.Directory, "diff.json");
+        try
+        {
+            var diff = Run("--target=Env", "--diff", "--env-file=envs/.env.upload", $"--report={report}");
+            Assert.That(diff.ExitCode, Is.Zero, Output(diff));
+            var figures = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report)).RootElement.EnumerateArray().ToDictionary(
+                host => host.GetProperty("host").GetString()!,
+                host => host.GetProperty("variables").EnumerateArray().Where(v => v.GetProperty("change").GetString() != "unchanged")
+                    .Select(v => $"{v.GetProperty("name").GetString()} {v.GetProperty("change").GetString()} {string.Join(",", v.GetProperty("services").EnumerateArray().Select(s => s.GetString()))}")
+                    .ToList());
+            Assert.That(figures, Is.EqualTo(new Dictionary<string, List<string>>
+            {
+                [$"root@{_lab.Hosts[0].Address}"] = ["JWT_SECRET_KEY changed backend"],
+                [$"root@{_lab.Hosts[1].Address}"] = ["JWT_SECRET_KEY changed backend", "CORS_ORIGINS changed backend"],
+                [$"root@{_lab.Hosts[2].Address}"] = ["JWT_SECRET_KEY changed backend"],
+            }));
+            Assert.That(diff.StandardOutput, Does.Not.Contain("another-jwt-secret").And.Not.Contain(ProdRig.JwtSecretKey).And.Not.Contain("fail.example.invalid"));
+        }
+        finally
+        {
+            File.Delete(upload);
+            File.Delete(report);
+        }
+    }
 }

@@ -142,7 +142,8 @@ public class SwarmTests
         environment["SWARM_MANAGER"] = $"root@{_lab.Hosts[1].Address}";
         var worker = Shell.BuildScript(environment, [$"--config={_app.ConfigPath}", "--env=swarm", "--target=Setup", "--env-file=envs/.env.swarm-setup"]);
         Assert.That(worker.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(worker));
-        Assert.That(Output(worker), Does.Contain("is not a Swarm manager"));
+        Assert.That(Output(worker), Does.Contain("is not a Swarm manager").And.Contain("nothing was uploaded"));
+        Assert.That(File.Exists(Path.Combine(_lab.Hosts[1].ProjectDirectory, "envs", ".env.prod")), Is.False, "no env file left on the worker");
     }
 
     [Test, Order(4)]

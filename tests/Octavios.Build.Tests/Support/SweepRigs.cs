@@ -167,7 +167,7 @@ public sealed class SwarmSweepRig : LabSweepRig
 
     /// <summary>Read by every deploy, as a run reads it: a point of the sweep like any other (a cached copy made it one only while the cache was empty).</summary>
     protected override async Task<LoadedEnvFile?> EnvFileAsync(ICommandRunner runner) =>
-        await EnvFileSource.LoadAsync(EnvFileLocation.For(Config, Environment, null), () => runner, System.Environment.GetEnvironmentVariable,
+        await EnvFileSource.LoadAsync(EnvFileLocation.For(Config, Environment, null), () => Task.FromResult<string?>(null), () => runner, System.Environment.GetEnvironmentVariable,
             Task.FromResult(DotEnvRules.ComposeV2));
 
     /// <summary>What the stack asks of backend (Swarm's own progress through an update is not the run's doing).</summary>
