@@ -33,6 +33,16 @@ public class SecretSourcesTests
         _identity = Path.Combine(_keys, "age.key");
         Assert.That(Shell.Run("age-keygen", ["-o", _identity]).ExitCode, Is.Zero);
         _rig.Push("0.2.2", "backend");
+        _serverEnv = File.ReadAllText(_rig.ServerEnvFile);
+    }
+
+    private string _serverEnv = "";
+
+    /// <summary>The server's env file as the rig made it, for the next test.</summary>
+    private void RestoreServerEnvFile()
+    {
+        File.WriteAllText(_rig.ServerEnvFile, _serverEnv);
+        File.SetUnixFileMode(_rig.ServerEnvFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
     [OneTimeTearDown]
@@ -90,7 +100,7 @@ public class SecretSourcesTests
             var env = Run("--target=Env");
             Assert.That(env.ExitCode, Is.Zero, Output(env));
             Assert.That(env.StandardOutput, Does.Contain("envs/.env.prod.age (age), read as").And.Contain("SECRET_KEY").And.Contain("JWT_SECRET_KEY"));
-            var deploy = Run("--target=Deploy", "--services=backend", "--version=0.2.2");
+            var deploy = Run("--target=Deploy", "--exclusive", "--services=backend", "--version=0.2.2");
             Assert.That(deploy.ExitCode, Is.Zero, Output(deploy));
 
             Assert.That(File.ReadAllText(_rig.ServerEnvFile), Is.EqualTo(plain), "the decrypted file, uploaded");
@@ -117,7 +127,7 @@ public class SecretSourcesTests
         finally
         {
             Unconfigure(AgeSource);
-            File.WriteAllText(_rig.ServerEnvFile, File.ReadAllText(_rig.ServerEnvFile).Replace(AgeSecret, ProdRig.SecretKey).Replace(AgeJwt, ProdRig.JwtSecretKey));
+            RestoreServerEnvFile();
         }
 
         Assert.That(watch.Leaks(), Is.Empty, "a file on this machine held a decrypted value");
@@ -169,7 +179,7 @@ public class SecretSourcesTests
             Configure(configured);
             foreach (var target in new[] { "Env", "Deploy" })
             {
-                var failed = _rig.Run(environment, $"--target={target}", "--services=backend", "--version=0.2.2");
+                var failed = _rig.Run(environment, $"--target={target}", "--exclusive", "--services=backend", "--version=0.2.2");
                 Assert.That(failed.ExitCode, Is.EqualTo(ExitCodes.Failed), Output(failed));
                 Assert.That(Output(failed), Does.Contain("envSource.variables.JWT_SECRET_KEY: `pass show octavios/prod/SECRET_KEY >&2; pass show octavios/prod/JWT` failed with exit code 1: Error: octavios/prod/JWT is not in the password store."));
                 Assert.That(Output(failed), Does.Not.Contain(PassSecret));
@@ -178,7 +188,7 @@ public class SecretSourcesTests
         finally
         {
             Unconfigure(configured);
-            File.Copy(_rig.ServerEnvFile + ".base", _rig.ServerEnvFile, overwrite: true);
+            RestoreServerEnvFile();
         }
     }
 
