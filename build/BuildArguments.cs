@@ -29,6 +29,8 @@ public static class BuildArguments
     public const string Interactive = "interactive";
     public const string Diff = "diff";
     public const string Edit = "edit";
+    public const string Accessory = "accessory";
+    public const string Action = "action";
 
     public static readonly IReadOnlyList<ArgumentDefinition> All =
     [
@@ -54,6 +56,8 @@ public static class BuildArguments
         new(Interactive, "Exec: attach a terminal (not supported yet: refused with what to do instead).", "false", IsFlag: true),
         new(Diff, "Env: per variable and host, unchanged / changed / added / removed between the env file this run would upload and the server's, by hashes made on each side; and the running services that read each change.", "false", IsFlag: true),
         new(Edit, "Env: decrypt the environment's age file to a private temporary file, open $EDITOR, encrypt it again (refused if it no longer parses).", "false", IsFlag: true),
+        new(Accessory, "Accessory: which one, from the configuration's 'accessories'.", RequiredBy: ["Accessory"]),
+        new(Action, "Accessory: boot (start it if it is not running, never recreating it), restart, logs or backup.", RequiredBy: ["Accessory"]),
         new(Hosts, "A fleet: only these of its hosts (comma-separated addresses or host names)."),
         new(TrustNewHost, "Trust and record a server's host key the first time it is seen (never a changed one).", "false", IsFlag: true),
     ];

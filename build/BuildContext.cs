@@ -142,7 +142,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
     public ValidationRequest ValidationRequest() =>
         new(Config, Options.EnvironmentName, Options.Environment, Services, Options.Version, Options.EnvFile, Variable, LoadEnvFileAsync,
             Release.CredentialsFor, ImagesPushedLater: Options.UsesRegistry && Plans("Push"), SetupHint: Requests.SetupHint,
-            LoadHostEnvFile: runner => LoadAndMaskAsync(() => runner), ComposeFiles: ComposeFiles);
+            LoadHostEnvFile: runner => LoadAndMaskAsync(() => runner), ComposeFiles: ComposeFiles, AccessoryHint: Requests.Hint("Accessory"));
 
     /// <summary>A target's result: lines to the log, JSON to --report, Markdown to $GITHUB_STEP_SUMMARY; all masked.</summary>
     public void Publish(IEnumerable<string> lines, string json, string? markdown)

@@ -30,7 +30,9 @@ public sealed record RunOptions(
     bool Follow,
     string? Grep,
     bool Diff,
-    bool Edit)
+    bool Edit,
+    string? Accessory,
+    string? Action)
 {
     /// <summary>Throws <see cref="DeployInputException"/> naming the argument that is wrong.</summary>
     public static RunOptions Parse(ICakeArguments arguments, SuiteConfig config)
@@ -78,7 +80,9 @@ public sealed record RunOptions(
             Flag(BuildArguments.Follow),
             Argument(BuildArguments.Grep),
             Flag(BuildArguments.Diff),
-            Flag(BuildArguments.Edit));
+            Flag(BuildArguments.Edit),
+            Argument(BuildArguments.Accessory),
+            Argument(BuildArguments.Action));
     }
 
     /// <summary>Images travel through the registry: pushed here, pulled by the target.</summary>

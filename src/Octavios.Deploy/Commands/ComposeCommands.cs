@@ -88,6 +88,16 @@ public sealed record ComposeCommands(
         Compose(["run", "--rm", "--no-deps", "-T", .. name is null ? Array.Empty<string>() : ["--name", name], service, "sh", "-c", command], $"run once in {service}")
             with { Timeout = timeout };
 
+    /// <summary>
+    /// Starts an accessory if it is not running (never recreating a running one, never its dependencies), with the
+    /// environment's profiles active so a service under one may start.
+    /// </summary>
+    public Command Boot(string service, IEnumerable<string> profiles) =>
+        Compose([.. profiles.SelectMany(p => new[] { "--profile", p }), "up", "--detach", "--no-deps", "--no-build", "--no-recreate", service], $"boot {service}")
+            with { Timeout = TimeSpan.FromMinutes(10) };
+
+    public Command Restart(string service) => Compose(["restart", service], $"restart {service}") with { Timeout = TimeSpan.FromMinutes(5) };
+
     public Command ContainerIds(string service) => Compose(["ps", "--quiet", service], "ps") with { Timeout = TimeSpan.FromSeconds(60) };
 
     public Command ConfigQuiet() => Compose(["config", "--quiet"], "check compose configuration");

@@ -102,6 +102,11 @@ public sealed class ComposeFile
         }
     }
 
+    /// <summary>The profiles a service is under (profiles:), none when it runs in every one.</summary>
+    public IReadOnlyList<string> ProfilesOf(string service) =>
+        Services.Where(s => s.Name == service).Select(s => s.Node.Children.TryGetValue("profiles", out var profiles) ? profiles : null)
+            .OfType<YamlSequenceNode>().SelectMany(p => p.Children.OfType<YamlScalarNode>().Select(v => v.Value ?? "")).ToList();
+
     /// <summary>
     /// Which services read which variable: each reference (${NAME}, $NAME) in a service's definition; a service with an
     /// env_file: reads them all (Variable null).

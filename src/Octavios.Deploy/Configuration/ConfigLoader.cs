@@ -76,6 +76,11 @@ public static class ConfigLoader
             if (service.ComposeService.Length == 0) service.ComposeService = name;
         }
 
+        foreach (var (name, accessory) in config.Accessories)
+        {
+            if (accessory.ComposeService.Length == 0) accessory.ComposeService = name;
+        }
+
         config.Environments.TryAdd("local", EnvironmentConfig.DefaultLocal());
         return config;
     }
@@ -154,6 +159,14 @@ public static class ConfigLoader
             if (service.Strategy is not ("auto" or "start-first" or "recreate")) yield return ($"{at}.strategy", "must be auto, start-first or recreate");
             if (service.Health is { } health && !(Uri.TryCreate(health.Url, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"))
                 yield return ($"{at}.health.url", "must be an absolute http(s) URL");
+        }
+
+        foreach (var (name, accessory) in config.Accessories)
+        {
+            var at = $"accessories.{name}";
+            if (!IsName(name)) yield return (at, "an accessory name is lower-case letters, digits, '-' or '_'");
+            if (config.Services.ContainsKey(name)) yield return (at, $"'{name}' is a service too: an accessory is what the releases do not own");
+            if (accessory.Backup is { } backup && backup.Command.Length == 0) yield return ($"{at}.backup.command", "required: the command printing the backup, run in the accessory's container");
         }
 
         var users = new Dictionary<string, int>();

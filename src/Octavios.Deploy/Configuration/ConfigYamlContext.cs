@@ -17,6 +17,8 @@ namespace Octavios.Deploy.Configuration;
 [YamlSerializable(typeof(DeployConfig))]
 [YamlSerializable(typeof(HooksConfig))]
 [YamlSerializable(typeof(BackupConfig))]
+[YamlSerializable(typeof(AccessoryConfig))]
+[YamlSerializable(typeof(AccessoryBackupConfig))]
 [YamlSerializable(typeof(PruneConfig))]
 [YamlSerializable(typeof(VerifyConfig))]
 [YamlSerializable(typeof(CorsConfig))]

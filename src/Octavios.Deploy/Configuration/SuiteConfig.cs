@@ -22,6 +22,9 @@ public sealed class SuiteConfig
 
     public Dictionary<string, EnvironmentConfig> Environments { get; set; } = new();
 
+    /// <summary>Services the releases do not own (a database, a cache): never deployed, recreated or pruned; the Accessory target boots, restarts, shows and backs them up.</summary>
+    public Dictionary<string, AccessoryConfig> Accessories { get; set; } = new();
+
     public DeployConfig Deploy { get; set; } = new();
 
     public ValidationConfig Validation { get; set; } = new();
@@ -181,6 +184,9 @@ public sealed class EnvironmentConfig
     /// <summary>Whether images go through the registry (push, then pull on the target).</summary>
     public bool Push { get; set; } = true;
 
+    /// <summary>The Compose profiles this environment activates: an accessory under another profile (a local database) is not expected to run here.</summary>
+    public List<string> Profiles { get; set; } = [];
+
     /// <summary>Where this machine reads the env file it uploads to <see cref="EnvFile"/> (in memory only); null: the server keeps its own.</summary>
     public EnvSourceConfig? EnvSource { get; set; }
 
@@ -264,6 +270,25 @@ public sealed class HooksConfig
 }
 
 /// <summary>A backup taken on the server before a deploy: the command's output is kept as DIRECTORY/backup-TIMESTAMP.EXT.</summary>
+public sealed class AccessoryConfig
+{
+    /// <summary>Its service in the compose files; default: the accessory's key.</summary>
+    public string ComposeService { get; set; } = "";
+
+    /// <summary>How it is backed up: a command run in its container (sh -c), its output kept on the server.</summary>
+    public AccessoryBackupConfig? Backup { get; set; }
+}
+
+public sealed class AccessoryBackupConfig
+{
+    /// <summary>Run in the accessory's running container; what it prints is the backup (e.g. <c>pg_dump -U app app</c>).</summary>
+    public string Command { get; set; } = "";
+
+    public string Directory { get; set; } = "backups";
+
+    public string Extension { get; set; } = "dump";
+}
+
 public sealed class BackupConfig
 {
     /// <summary>On for every deploy (BACKUP_DB=true turns it on for one run).</summary>

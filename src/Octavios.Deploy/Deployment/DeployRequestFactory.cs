@@ -18,10 +18,13 @@ public sealed class DeployRequestFactory(SuiteConfig config, ComposeFileSet comp
     public string UnlockHint => $"{program} --target=Unlock --config={config.FilePath} --env={environmentName}";
 
     /// <summary>The command that prepares this environment's server, with the run's --config and --env.</summary>
-    public string SetupHint => $"{program} --target=Setup --config={config.FilePath} --env={environmentName}";
+    public string SetupHint => Hint("Setup");
 
     /// <summary>The command that lists this environment's env file, with the run's --config and --env.</summary>
-    public string EnvHint => $"{program} --target=Env --config={config.FilePath} --env={environmentName}";
+    public string EnvHint => Hint("Env");
+
+    /// <summary>The command that runs <paramref name="target"/> on this environment, with the run's --config and --env.</summary>
+    public string Hint(string target) => $"{program} --target={target} --config={config.FilePath} --env={environmentName}";
 
     public static IReadOnlyDictionary<string, string> VersionsOf(IEnumerable<SelectedService> services, ReleaseVersion version) => VersionsOf(services, version.ToString());
 

@@ -10,7 +10,7 @@ public static class EnvAssignment
     public static string Append(string text, string name, string value)
     {
         var line = Candidates(name, value).FirstOrDefault(candidate => ReadsBack(candidate, name, value))
-                   ?? throw new EnvSourceException($"envSource.variables.{name}: its value cannot be written in an env file that Compose v1 and v2 both read as it is (its quotes and '$' read differently): change the value at its source.");
+                   ?? throw new EnvSourceException($"envSource.variables.{name} failed: its value cannot be written in an env file that Compose v1 and v2 both read as it is (its quotes and '$' read differently): change the value at its source.");
         return (text.Length == 0 || text.EndsWith('\n') ? text : text + "\n") + line + "\n";
     }
 

@@ -30,7 +30,7 @@ public sealed class EnvSourceReader(EnvSourceConfig source, SuiteConfig config, 
             var what = $"envSource.variables.{name}";
             var value = await RunAsync(EnvSourceCommands.Source(variable.Command, what, Timeout), what, variable.Command, cancellation);
             value = value.EndsWith('\n') ? value[..^1] : value;
-            if (value.Length == 0) throw new EnvSourceException($"{what}: `{variable.Command}` printed nothing: {name} would be empty.");
+            if (value.Length == 0) throw new EnvSourceException($"{what} failed: `{variable.Command}` printed nothing: {name} would be empty.");
             learnSecret(value);
             text = EnvAssignment.Append(text, name, value);
         }
@@ -72,12 +72,12 @@ public sealed class EnvSourceReader(EnvSourceConfig source, SuiteConfig config, 
         }
         catch (CommandTimedOutException)
         {
-            throw new EnvSourceException($"{what}: `{written}` did not finish within {source.TimeoutSeconds}s (envSource.timeoutSeconds) and was stopped.");
+            throw new EnvSourceException($"{what} failed: `{written}` did not finish within {source.TimeoutSeconds}s (envSource.timeoutSeconds) and was stopped.");
         }
 
         // Its standard output is the secret itself: never shown; its error output, masked, says why.
         return result.Succeeded ? result.StandardOutput
-            : throw new EnvSourceException($"{what}: `{written}` failed with exit code {result.ExitCode}: {Reason(result.StandardError)}");
+            : throw new EnvSourceException($"{what} failed: `{written}` exited with code {result.ExitCode}: {Reason(result.StandardError)}");
     }
 
     /// <summary>Every value of the file a source gave is a secret; a file that does not parse is reported where it is read, its values masked by shape.</summary>
@@ -100,5 +100,8 @@ public sealed class EnvSourceReader(EnvSourceConfig source, SuiteConfig config, 
     }
 }
 
-/// <summary>An env file's source could not be read: the message names the source, the command or file, and why; never a value.</summary>
+/// <summary>
+/// An env file's source could not be read: the message names the source, the command or file, and why; never a value.
+/// Never "NAME: text" either, which masking takes for a credential's value.
+/// </summary>
 public sealed class EnvSourceException(string message) : Exception(message);

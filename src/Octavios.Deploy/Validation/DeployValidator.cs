@@ -25,7 +25,8 @@ public sealed record ValidationRequest(
     bool ImagesPushedLater = false,
     string SetupHint = "./build.sh --target=Setup",
     Func<ICommandRunner, Task<LoadedEnvFile?>>? LoadHostEnvFile = null,
-    ComposeFileSet? ComposeFiles = null);
+    ComposeFileSet? ComposeFiles = null,
+    string AccessoryHint = "./build.sh --target=Accessory");
 
 public sealed class ValidationFailedException(ValidationReport report)
     : Exception($"Validation failed: {report.Summary}:\n  " + string.Join("\n  ", report.Errors.Select(e => $"[{e.Check}] {e.Message}")))
@@ -107,6 +108,14 @@ public sealed class DeployValidator(ICommandRunner local, Func<IReadOnlyList<ICo
         string? Lookup(string name) => suiteVariables.GetValueOrDefault(name) ?? request.Variables(name) ?? envFile?[name];
 
         var files = LoadComposeFiles(config, request.ComposeFiles ?? new ComposeFileSet(config), findings);
+        // Accessories run beside the releases on each Compose host (a Swarm runs them as stack services).
+        if (files.Count == config.Compose.Files.Count && environment.Kind != EnvironmentKind.Swarm && config.Accessories.Count > 0)
+        {
+            var hosts = runners.Where((_, i) => Reached(hostFindings[i]));
+            foreach (var host in await Task.WhenAll(hosts.Select(host => AccessoryChecks.RunAsync(host, config, environment, files, request.AccessoryHint, cancellation))))
+                findings.AddRange(host);
+        }
+
         Task<IEnumerable<Finding>> composeCli = Task.FromResult(Enumerable.Empty<Finding>());
         if (files.Count == config.Compose.Files.Count)
         {

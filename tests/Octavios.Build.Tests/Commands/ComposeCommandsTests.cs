@@ -29,6 +29,18 @@ public class ComposeCommandsTests
     }
 
     [Test]
+    public void AnAccessoryBootsWithTheEnvironmentsProfilesNeverRecreatedNorItsDependencies()
+    {
+        var boot = Plan()(ComposeFlavor.V1).Boot("db", ["local", "tools"]);
+        Assert.That(boot.Program, Is.EqualTo("docker-compose"));
+        Assert.That(boot.Args.Select(a => a.Value).SkipWhile(a => a != "envs/.env.prod").Skip(1), Is.EqualTo(new[]
+        {
+            "--profile", "local", "--profile", "tools", "up", "--detach", "--no-deps", "--no-build", "--no-recreate", "db",
+        }));
+        Assert.That(Plan()(ComposeFlavor.V2).Restart("db").Args.Select(a => a.Value).TakeLast(2), Is.EqualTo(new[] { "restart", "db" }));
+    }
+
+    [Test]
     public void AJournalsRepairRunsOnItsCopiesOfTheFilesFromTheFirstFilesDirectory()
     {
         var compose = Plan("backend")(ComposeFlavor.V1);

@@ -182,4 +182,26 @@ public class ConfigLoaderTests
         var config = Parse(Valid + "\nenvironments:\n  prod:\n    kind: ssh\n    envFile: envs/.env.prod\n    envSource:\n      age: envs/.env.prod.age\n      variables:\n        SECRET_KEY: { command: pass show x }\n");
         Assert.That(config.Environments["prod"].EnvSource!.Variables["SECRET_KEY"].Command, Is.EqualTo("pass show x"));
     }
+
+    [Test]
+    public void AnAccessoryIsNoServiceAndItsBackupNeedsACommand()
+    {
+        var message = Error(Valid + "\naccessories:\n  api: {}\n  Cache:\n    backup: { extension: rdb }\n");
+        Assert.That(message, Does.Contain("accessories.api: 'api' is a service too")
+            .And.Contain("accessories.Cache: an accessory name is lower-case")
+            .And.Contain("accessories.Cache.backup.command: required"));
+        var config = Parse(Valid + "\naccessories:\n  cache: {}\n  db: { composeService: postgres }\n");
+        Assert.That(config.Accessories.Select(a => (a.Key, a.Value.ComposeService)), Is.EqualTo(new[] { ("cache", "cache"), ("db", "postgres") }));
+    }
+
+    [Test]
+    public void AnAccessoryUnderAProfileRunsOnlyWhereTheEnvironmentActivatesIt()
+    {
+        var file = Octavios.Deploy.Compose.ComposeFile.Parse("c.yml", "services:\n  db:\n    profiles: [local, tools]\n  cache: {}\n");
+        var profiles = Octavios.Deploy.Operations.Accessories.ProfilesOf([file], "db");
+        Assert.That(profiles, Is.EqualTo(new[] { "local", "tools" }));
+        Assert.That(Octavios.Deploy.Operations.Accessories.ExpectedIn(new EnvironmentConfig(), profiles), Is.False);
+        Assert.That(Octavios.Deploy.Operations.Accessories.ExpectedIn(new EnvironmentConfig { Profiles = ["tools"] }, profiles), Is.True);
+        Assert.That(Octavios.Deploy.Operations.Accessories.ExpectedIn(new EnvironmentConfig(), Octavios.Deploy.Operations.Accessories.ProfilesOf([file], "cache")), Is.True);
+    }
 }

@@ -51,7 +51,7 @@ public class EnvSourceTests
     public void AValueNoEnvFileCarriesAlikeIsRefusedNamingTheVariableNeverTheValue()
     {
         var error = Assert.Throws<EnvSourceException>(() => EnvAssignment.Append("", "K", "it's $HOME"))!;
-        Assert.That(error.Message, Does.StartWith("envSource.variables.K: its value cannot be written").And.Not.Contain("HOME"));
+        Assert.That(error.Message, Does.StartWith("envSource.variables.K failed: its value cannot be written").And.Not.Contain("HOME"));
     }
 
     [Test]
@@ -81,14 +81,15 @@ public class EnvSourceTests
             },
         })))!;
 
-        Assert.That(error.Message, Is.EqualTo("envSource.variables.JWT_SECRET_KEY: `echo \"store said known-secret-value-42: not found\" >&2; exit 4` failed with exit code 4: store said ***: not found"));
+        Assert.That(error.Message, Is.EqualTo("envSource.variables.JWT_SECRET_KEY failed: `echo \"store said known-secret-value-42: not found\" >&2; exit 4` exited with code 4: store said ***: not found"));
+        Assert.That(new SecretMasker().Mask(error.Message), Is.EqualTo(error.Message), "no part of it reads as a credential's value");
     }
 
     [Test]
     public void ASourceCommandThatHangsIsStoppedAtItsBound()
     {
         var error = Assert.Throws<EnvSourceException>(() => Read(Reader(new EnvSourceConfig { Command = "sleep 30", TimeoutSeconds = 1 })))!;
-        Assert.That(error.Message, Is.EqualTo("envSource.command: `sleep 30` did not finish within 1s (envSource.timeoutSeconds) and was stopped."));
+        Assert.That(error.Message, Is.EqualTo("envSource.command failed: `sleep 30` did not finish within 1s (envSource.timeoutSeconds) and was stopped."));
     }
 
     [Test]
