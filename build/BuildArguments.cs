@@ -53,7 +53,7 @@ public static class BuildArguments
         new(Follow, "Logs: keep streaming every host's lines until Ctrl-C.", "false", IsFlag: true),
         new(Grep, "Logs: only lines holding this text (a fixed string; filtered on the server when following)."),
         new(Command, "Exec: the command to run in the service's container, through its shell (sh -c).", RequiredBy: ["Exec"]),
-        new(Interactive, "Exec: attach a terminal (not supported yet: refused with what to do instead).", "false", IsFlag: true),
+        new(Interactive, "Exec: attach this terminal to the command in a running container of one host (only from a terminal; never in a pipe or CI).", "false", IsFlag: true),
         new(Diff, "Env: per variable and host, unchanged / changed / added / removed between the env file this run would upload and the server's, by hashes made on each side; and the running services that read each change.", "false", IsFlag: true),
         new(Edit, "Env: decrypt the environment's age file to a private temporary file, open $EDITOR, encrypt it again (refused if it no longer parses).", "false", IsFlag: true),
         new(Accessory, "Accessory: which one, from the configuration's 'accessories'.", RequiredBy: ["Accessory"]),

@@ -92,6 +92,11 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         ? new DryRunCommandRunner("local", DeployLog)
         : new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker);
 
+    /// <summary>How servers are reached: keys, known_hosts, ~/.ssh/config, bastion (from the environment).</summary>
+    public SshSettings SshSettings => _ssh ??= SshSettings.FromEnvironment(Variable, Options.TrustNewHost);
+
+    private SshSettings? _ssh;
+
     /// <summary>This machine even in a dry run, for what only reads (a server's listing, an env file's source).</summary>
     private ICommandRunner RealLocal => DryRun ? _realLocal ??= new LocalCommandRunner(Config.BaseDirectory, DeployLog, Masker) : Local;
 
@@ -102,6 +107,17 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
 
     /// <summary>Every host of the environment (one unless it is a fleet), limited by --hosts.</summary>
     public IReadOnlyList<DeployTarget> Hosts => _hosts.Value;
+
+    /// <summary>
+    /// Targets that reach containers through a host's own engine (Exec, Diagnose, Accessory) refuse a Swarm: its tasks
+    /// run on any node, and the run reaches only the manager.
+    /// </summary>
+    public void RequireComposeHosts(string target)
+    {
+        if (Options.Environment.Kind == EnvironmentKind.Swarm)
+            throw new BuildInputException($"{target} reaches containers through each Compose host's engine; a Swarm runs its tasks on any node and this run reaches only its manager: " +
+                                          "use Status and Logs (through the manager), or an ssh environment naming the node.");
+    }
 
     /// <summary>The one service a target works on (Exec, Diagnose), or bad input naming the target.</summary>
     public SelectedService OneService(string target) => Services.Count == 1
@@ -232,7 +248,7 @@ public sealed class BuildContext : CakeContextAdapter, IHasFinalOutput
         {
             // The real target of a dry run (Prune's listing reads it) needs a real local runner, not the dry one.
             var local = dryRun ? Local : RealLocal;
-            return DeployTarget.CreateAll(Options.Environment, dryRun, local, DeployLog, Masker, Variable, SshSettings.FromEnvironment(Variable, Options.TrustNewHost), Options.Hosts);
+            return DeployTarget.CreateAll(Options.Environment, dryRun, local, DeployLog, Masker, Variable, SshSettings, Options.Hosts);
         }
         catch (DeployInputException error)
         {

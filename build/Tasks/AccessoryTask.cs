@@ -1,5 +1,4 @@
 using Octavios.Build.Host;
-using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Operations;
 using Octavios.Deploy.Records;
 
@@ -13,8 +12,7 @@ public sealed class AccessoryTask : BuildTask<BuildContext>
     {
         if (!Enum.TryParse<AccessoryAction>(context.Options.Action, ignoreCase: true, out var action) || !Enum.IsDefined(action) || int.TryParse(context.Options.Action, out _))
             throw new BuildInputException($"--action='{context.Options.Action}': expected boot, restart, logs or backup.");
-        if (context.Options.Environment.Kind == EnvironmentKind.Swarm)
-            throw new BuildInputException("A Swarm runs accessories as services of its stack: Deploy keeps them, docker service commands act on them.");
+        context.RequireComposeHosts("Accessory");
         Accessories accessories;
         try
         {

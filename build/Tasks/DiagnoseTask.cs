@@ -11,6 +11,7 @@ public sealed class DiagnoseTask : BuildTask<BuildContext>
 {
     public override async Task RunAsync(BuildContext context)
     {
+        context.RequireComposeHosts("Diagnose");
         var service = context.OneService("Diagnose");
         var envFile = await context.LoadEnvFileQuietlyAsync();
         var diagnosis = new Diagnosis(context.Config, context.ComposeFiles.Parsed(context.Config.Compose.Files), service, envFile);

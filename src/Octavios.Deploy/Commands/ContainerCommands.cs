@@ -103,6 +103,10 @@ public static class ContainerCommands
     public static Command Exec(string container, string command, TimeSpan timeout) =>
         new(Docker, ["exec", container, "sh", "-c", command]) { Title = $"exec in {container[..Math.Min(12, container.Length)]}", Timeout = timeout };
 
+    /// <summary>The user's command in a running container with this terminal attached (--interactive): standard input and a pseudo-terminal.</summary>
+    public static Command ExecAttached(string container, string command) =>
+        new(Docker, ["exec", "--interactive", "--tty", container, "sh", "-c", command]) { Title = $"exec in {container[..Math.Min(12, container.Length)]}, attached" };
+
     public static Command Start(string container) => new(Docker, ["start", container]) { Title = "start the new container", Timeout = TimeSpan.FromMinutes(2) };
 
     /// <summary>Stops with the service's grace period (SIGTERM, then SIGKILL when it runs out).</summary>

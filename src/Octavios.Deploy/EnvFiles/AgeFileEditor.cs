@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Octavios.Deploy.Commands;
 using Octavios.Deploy.Configuration;
 using Octavios.Deploy.Execution;
@@ -74,22 +73,11 @@ public sealed class AgeFileEditor(EnvSourceConfig source, SuiteConfig config, En
             : throw new EnvSourceException($"No recipients to encrypt to: envSource.recipients is empty and age-keygen -y {identity} failed ({EnvSourceReader.Reason(key.StandardError)}).");
     }
 
-    /// <summary>The editor on this terminal (standard streams not redirected); Ctrl-C stops it, and the plaintext goes with it.</summary>
+    /// <summary>The editor on this terminal; Ctrl-C stops it, and the plaintext goes with it.</summary>
     private static async Task RunEditorAsync(string editor, string file, CancellationToken cancellation)
     {
         // $EDITOR may carry arguments ("code --wait"): the shell splits it, the file is passed apart.
-        using var process = Process.Start(new ProcessStartInfo("sh", ["-c", editor + " \"$1\"", "sh", file]) { UseShellExecute = false })
-                            ?? throw new DeployInputException($"The editor '{editor}' could not be started.");
-        try
-        {
-            await process.WaitForExitAsync(cancellation);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (process.ExitCode != 0) throw new DeployInputException($"The editor '{editor}' exited with code {process.ExitCode}: nothing was encrypted.");
+        var exit = await AttachedProcess.RunAsync(new Command("sh", ["-c", editor + " \"$1\"", "sh", file]), cancellation);
+        if (exit != 0) throw new DeployInputException($"The editor '{editor}' exited with code {exit}: nothing was encrypted.");
     }
 }

@@ -29,14 +29,18 @@ public sealed class ContainerExec(SuiteConfig config, SelectedService service, s
         }
         else
         {
-            var running = ServiceContainer.Parse((await host.RunAsync(ContainerCommands.OfService(config.Compose.Project, service.ComposeService), cancellation)).StandardOutput)
-                .FirstOrDefault(c => c.State == "running")
-                ?? (host.IsDryRun ? new ServiceContainer($"<running {service.Name} container>", "running", "") : null)
-                ?? throw new InvalidOperationException($"[{host.Target}] no container of {service.Name} is running: nothing to run the command in (give --version to run it in a new one).");
-            exec = ContainerCommands.Exec(running.Id, command, Timeout);
+            exec = ContainerCommands.Exec(await RunningContainerAsync(host, cancellation), command, Timeout);
         }
 
         var result = await host.TryRunAsync(exec, cancellation);
         return new ExecResult(result.ExitCode, result.StandardOutput + result.StandardError);
     }
+
+    /// <summary>The id of the first running container of the service on the host.</summary>
+    public async Task<string> RunningContainerAsync(ICommandRunner host, CancellationToken cancellation) =>
+        (ServiceContainer.Parse((await host.RunAsync(ContainerCommands.OfService(config.Compose.Project, service.ComposeService), cancellation)).StandardOutput)
+             .FirstOrDefault(c => c.State == "running")
+         ?? (host.IsDryRun ? new ServiceContainer($"<running {service.Name} container>", "running", "") : null)
+         ?? throw new InvalidOperationException($"[{host.Target}] no container of {service.Name} is running: nothing to run the command in (give --version to run it in a new one)."))
+        .Id;
 }

@@ -72,4 +72,21 @@ public class DockerCommandsTests
         Assert.That(plan.Build.Labels["org.opencontainers.image.created"], Is.EqualTo("1970-01-01T00:00:00Z"));
         Assert.That(plan.Build.Context, Does.EndWith("examples/octavios/apps/backend"));
     }
+
+    [Test]
+    public void AnAttachedExecOnAServerGoesThroughOpenSshWithTheRunsKeyKnownHostsAndBastion()
+    {
+        var settings = new Octavios.Deploy.Remote.SshSettings("/keys/deploy", "/keys/known_hosts", TimeSpan.FromSeconds(4), false,
+            ConfigFile: "/nonexistent/config", Jump: "jump@bastion:2200", Home: "/home/me");
+        var exec = ContainerCommands.ExecAttached("0123456789abcdef", "psql -U app");
+        var ssh = TerminalCommands.OverSsh(new Octavios.Deploy.Remote.ServerAddress("deploy", "app.example.com", 2222), settings, "/srv/my app", exec);
+
+        Assert.That(ssh.Program, Is.EqualTo("ssh"));
+        Assert.That(Args(ssh), Is.EqualTo(new[]
+        {
+            "-t", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=/keys/known_hosts", "-o", "LogLevel=ERROR",
+            "-i", "/keys/deploy", "-o", "IdentitiesOnly=yes", "-J", "jump@bastion:2200", "-p", "2222", "deploy@app.example.com",
+            "--", "cd '/srv/my app' && docker exec --interactive --tty 0123456789abcdef sh -c 'psql -U app'",
+        }));
+    }
 }

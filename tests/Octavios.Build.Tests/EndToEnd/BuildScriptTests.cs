@@ -87,6 +87,12 @@ public class BuildScriptTests
         Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.BadInput));
         Assert.That(run.StandardError, Does.Contain("--version=latest is refused"));
         Assert.That(run.StandardOutput, Does.Not.Contain("Build"));
+        foreach (var target in new[] { "Exec", "Diagnose", "Accessory" })
+        {
+            var swarm = Shell.BuildScript(null, "--env=swarm", $"--target={target}", "--services=backend", "--command=true", "--accessory=cache", "--action=logs");
+            Assert.That(swarm.ExitCode, Is.EqualTo(ExitCodes.BadInput), swarm.StandardOutput + swarm.StandardError);
+            Assert.That(swarm.StandardError, Does.Contain($"{target} reaches containers through each Compose host's engine"));
+        }
     }
 
     [Test]

@@ -280,13 +280,18 @@ public class FleetTests
     [Test]
     public void EnvDiffComparesTheFileToUploadWithEachHostsByHashes()
     {
-        // To upload: h1's file with one variable changed. h2's file also differs from h1's in CORS_ORIGINS (set up so).
+        // To upload: h1's file (a command's output) with one variable changed by a command of its own, which counts its runs.
+        // h2's file also differs from h1's in CORS_ORIGINS (set up so).
         var upload = Path.Combine(_app.Directory, "envs", ".env.upload");
-        File.WriteAllText(upload, File.ReadAllText(Path.Combine(_lab.Hosts[0].ProjectDirectory, "envs", ".env.prod")).Replace(ProdRig.JwtSecretKey, "another-jwt-secret-5Gh7Jk9Lq2Wz4Xc6Vb8N"));
+        var runs = Path.Combine(_app.Directory, "variable-runs");
+        File.Copy(Path.Combine(_lab.Hosts[0].ProjectDirectory, "envs", ".env.prod"), upload, overwrite: true);
+        var source = $"    envSource:\n      command: cat envs/.env.upload\n      variables:\n        JWT_SECRET_KEY: {{ command: 'echo run >> {runs}; echo another-jwt-secret-5Gh7Jk9Lq2Wz4Xc6Vb8N' }}\n";
+        _app.Configure("    push: true\n  # A Docker Swarm", $"    push: true\n{source}  # A Docker Swarm");
         var report = Path.Combine(_app.Directory, "diff.json");
         try
         {
-            var diff = Run("--target=Env", "--diff", "--env-file=envs/.env.upload", $"--report={report}");
+            var diff = Run("--target=Env", "--diff", $"--report={report}");
+            Assert.That(File.ReadAllLines(runs), Has.Length.EqualTo(1), "the variable's command ran once for the three hosts");
             Assert.That(diff.ExitCode, Is.Zero, Output(diff));
             var figures = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report)).RootElement.EnumerateArray().ToDictionary(
                 host => host.GetProperty("host").GetString()!,
@@ -303,8 +308,10 @@ public class FleetTests
         }
         finally
         {
+            _app.Configure($"    push: true\n{source}  # A Docker Swarm", "    push: true\n  # A Docker Swarm");
             File.Delete(upload);
             File.Delete(report);
+            File.Delete(runs);
         }
     }
 }

@@ -66,6 +66,16 @@ public class OperatorTests
             Assert.That(BackendContainers(rig), Is.EqualTo(containers), "the one-off container is removed; the running one untouched");
             var two = rig.Run(environment, "--target=Exec", "--services=backend,web", "--command=true");
             Assert.That(two.ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput), Output(two));
+            // --interactive: refused without a terminal; with one (script's pseudo-terminal), what is typed reaches the command over ssh -t.
+            var piped = rig.Run(environment, "--target=Exec", "--services=backend", "--interactive", "--command=tty");
+            Assert.That(piped.ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput), Output(piped));
+            Assert.That(Output(piped), Does.Contain("--interactive needs a terminal"));
+            var session = $"./build.sh --config={rig.App.ConfigPath} --env=prod --target=Exec --services=backend --interactive " +
+                          "'--command=tty; read answer; echo \"got $answer\"; exit 5'";
+            var attached = Shell.Run("sh", ["-c", "{ sleep 8; printf 'forty-two\\n'; sleep 5; } | script -qec \"$1\" /dev/null", "sh", session], environment,
+                SuiteRun.RepositoryRoot, TimeSpan.FromMinutes(2));
+            Assert.That(attached.ExitCode, Is.EqualTo(5), Output(attached));
+            Assert.That(attached.StandardOutput, Does.Contain("/dev/pts/").And.Contain("got forty-two"), "a terminal in the container, and this one's input in it");
             var noCommand = rig.Run(environment, "--target=Exec", "--services=backend");
             Assert.That(noCommand.ExitCode, Is.EqualTo(Octavios.Build.Host.ExitCodes.BadInput), Output(noCommand));
             Assert.That(noCommand.StandardError, Does.Contain("--command"));
