@@ -286,7 +286,9 @@ public class FleetTests
         var runs = Path.Combine(_app.Directory, "variable-runs");
         File.Copy(Path.Combine(_lab.Hosts[0].ProjectDirectory, "envs", ".env.prod"), upload, overwrite: true);
         var source = $"    envSource:\n      command: cat envs/.env.upload\n      variables:\n        JWT_SECRET_KEY: {{ command: 'echo run >> {runs}; echo another-jwt-secret-5Gh7Jk9Lq2Wz4Xc6Vb8N' }}\n";
-        _app.Configure("    push: true\n  # A Docker Swarm", $"    push: true\n{source}  # A Docker Swarm");
+        // Anchored on what only prod has: an earlier test leaves its roles after push: true.
+        const string prod = "    serverFrom: DEPLOY_SERVER\n    projectDirFrom: DEPLOY_PROJECT_DIR\n    envFile: envs/.env.prod\n";
+        _app.Configure(prod, prod + source);
         var report = Path.Combine(_app.Directory, "diff.json");
         try
         {
@@ -308,7 +310,7 @@ public class FleetTests
         }
         finally
         {
-            _app.Configure($"    push: true\n{source}  # A Docker Swarm", "    push: true\n  # A Docker Swarm");
+            _app.Configure(prod + source, prod);
             File.Delete(upload);
             File.Delete(report);
             File.Delete(runs);
