@@ -54,7 +54,7 @@ public static class EnvDiff
         return hashes;
     }
 
-    /// <summary>Services (as Compose names them) → the variables each reads; <c>null</c> in a set: all of them (env_file:).</summary>
+    /// <summary>A variable's name → the running services (as Compose names them) that read it: by a reference, or all of them through env_file:.</summary>
     public static Func<string, IReadOnlyList<string>> Readers(IReadOnlyList<ComposeFile> files, IReadOnlySet<string> running)
     {
         var reads = files.SelectMany(f => f.VariableReaders()).Where(r => running.Contains(r.Service)).ToList();
