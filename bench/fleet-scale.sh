@@ -149,7 +149,7 @@ declare -A task=() cpu=() rss=() hcpu=() failed=()
 cores=$(nproc)
 for _ in $(seq 1 "$runs"); do
   for n in $sizes ${BASTION-bastion}; do
-    read -r t c m mc hc < <(if [ "$n" = bastion ]; then sim_deploy 32 "root@$sim_subnet.1:2222"; else sim_deploy "$n"; fi)
+    read -r t c m mc hc < <(if [ "$n" = bastion ]; then sim_deploy "${BASTION_HOSTS:-32}" "root@$sim_subnet.1:2222"; else sim_deploy "$n"; fi)
     if [ "$t" = failed ]; then
       failed[$n]="${failed[$n]:-0}"; failed[$n]=$((failed[$n] + 1))
       echo "run: $n: FAILED: $c $m $mc $hc" >&2; continue

@@ -23,6 +23,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
     private readonly SemaphoreSlim _channels = new(6, 6);
     private SshClient? _client;
     private SshClient? _bastion;
+    private string? _bastionKey;
     private ForwardedPortLocal? _forward;
 
     public string Target => server.ToString();
@@ -196,7 +197,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
 
     /// <summary>
     /// Connects (once) within the timeout, checking the host key against known_hosts; through the bastion of
-    /// DEPLOY_SSH_JUMP or ProxyJump when there is one (one connection to it, one forwarded through it to the server).
+    /// DEPLOY_SSH_JUMP or ProxyJump when there is one (one connection to it for the whole run, shared by every server behind it; one forwarded through it to each server).
     /// </summary>
     public async Task<SshClient> ConnectAsync(CancellationToken cancellation = default)
     {
@@ -234,10 +235,10 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
         if ((settings.Jump ?? endpoint.Config.ProxyJump) is { } jump)
         {
             var bastion = SshEndpoint.Resolve(ServerAddress.Parse(jump.Split(',')[0], "DEPLOY_SSH_JUMP/ProxyJump"), settings);
-            _bastion = await OpenAsync(bastion, bastion.Address.Host, bastion.Address.Port, keys, tried, cancellation);
-            _forward = new ForwardedPortLocal("127.0.0.1", 0, endpoint.Address.Host, (uint)endpoint.Address.Port);
-            _bastion.AddForwardedPort(_forward);
-            _forward.Start();
+            var key = $"{bastion.Address}";
+            var shared = await BastionConnections.AcquireAsync(key, () => OpenAsync(bastion, bastion.Address.Host, bastion.Address.Port, keys, tried, cancellation));
+            (_bastion, _bastionKey) = (shared, key);
+            _forward = BastionConnections.Forward(shared, endpoint.Address.Host, (uint)endpoint.Address.Port);
             (host, port) = ("127.0.0.1", (int)_forward.BoundPort);
             log.Verbose($"[{Target}] through the bastion {bastion.Address}");
         }
@@ -399,8 +400,7 @@ public sealed class SshCommandRunner(ServerAddress server, string projectDirecto
     public void Dispose()
     {
         _client?.Dispose();
-        _forward?.Dispose();
-        _bastion?.Dispose();
+        if (_bastion is not null) BastionConnections.Release(_bastionKey!, _bastion, _forward);
         _connectGate.Dispose();
     }
 }
