@@ -29,6 +29,3 @@ lab_up() { # hosts project
 lab_commit() { git -C "$app" init -q 2>/dev/null; git -C "$app" add -A && git -C "$app" -c user.name=bench -c user.email=b@b commit -qm bench; }
 
 suite() { "$root/build.sh" --config="$app/octavios.build.yml" --env=prod "$@"; }
-
-# The Deploy task's duration in microseconds, from the suite's report on standard input.
-deploy_task_us() { awk '$1 == "Deploy" && $2 ~ /^[0-9]/ { split($2, t, ":"); printf "%d\n", (t[1] * 3600 + t[2] * 60 + t[3]) * 1000000 }'; }

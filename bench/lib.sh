@@ -8,3 +8,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 # CPU time the whole machine spent (every process, all cores) since boot, in microseconds: /proc/stat's busy ticks.
 machine_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1000000 / hz}' /proc/stat; }
+
+# The Deploy task's duration in microseconds, from the suite's report on standard input.
+deploy_task_us() { awk '$1 == "Deploy" && $2 ~ /^[0-9]/ { split($2, t, ":"); printf "%d\n", (t[1] * 3600 + t[2] * 60 + t[3]) * 1000000 }'; }
