@@ -79,7 +79,20 @@ public sealed class ComposeApplier(SuiteConfig config, ComposeFileSet composeFil
     {
         var compose = await ComposeAsync(versions, cancellation);
         _applying = true;
-        foreach (var wave in Waves(services)) await _rollout.ApplyAsync(compose, wave, _running, cancellation);
+        var windows = new List<Task>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        try
+        {
+            foreach (var wave in Waves(services)) windows.Add(await _rollout.ApplyAsync(compose, wave, _running, stop.Token));
+            await Task.WhenAll(windows);
+        }
+        catch
+        {
+            // The windows still open end before anything is put back (their own outcome no longer matters: this one is reported).
+            await stop.CancelAsync();
+            await Task.WhenAll(windows).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw;
+        }
     }
 
     public async Task<string> UndoAsync(Exception failure, IReadOnlyList<SelectedService> services, IReadOnlyDictionary<string, string> versions, DeployJournal journal,

@@ -66,9 +66,11 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
 
     /// <summary>
     /// One wave of services (no depends_on between them) to the versions <paramref name="compose"/> carries;
-    /// <paramref name="running"/>: each service's running containers, listed under the same lock.
+    /// <paramref name="running"/>: each service's running containers, listed under the same lock. Returns once the wave
+    /// is healthy, with the task of the stability window of the services it started from nothing (a start-first
+    /// service's window is over before it takes traffic): the next wave starts meanwhile, as Compose's service_healthy.
     /// </summary>
-    public async Task ApplyAsync(ComposeCommands compose, IReadOnlyList<ServicePlan> wave, IReadOnlyDictionary<string, IReadOnlyList<ServiceContainer>> runningOf,
+    public async Task<Task> ApplyAsync(ComposeCommands compose, IReadOnlyList<ServicePlan> wave, IReadOnlyDictionary<string, IReadOnlyList<ServiceContainer>> runningOf,
         CancellationToken cancellation)
     {
         var recreated = new List<ServicePlan>();
@@ -90,9 +92,9 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
             await StartFirstAsync(compose, plan, running, cancellation);
         }
 
-        if (recreated.Count == 0) return;
+        if (recreated.Count == 0) return Task.CompletedTask;
         await target.RunAsync(compose.Up(recreated.Select(p => p.ComposeService)), cancellation);
-        await new ContainerHealthGate(target, log).WaitAsync(config.Compose.Project, recreated.Select(p => p.ComposeService).ToList(), HealthTimeout, Stable, cancellation);
+        return await new ContainerHealthGate(target, log).WaitHealthyAsync(config.Compose.Project, recreated.Select(p => p.ComposeService).ToList(), HealthTimeout, Stable, cancellation);
     }
 
     /// <summary>

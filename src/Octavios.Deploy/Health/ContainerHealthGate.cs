@@ -48,6 +48,29 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
         await Task.WhenAll(services.Select(service => WatchAsync(service, DockerCommands.AwaitStateChange(project, service, "", 0), timeout, stable, cancellation, listedByLabels: true)));
     }
 
+    /// <summary>
+    /// <see cref="WaitAsync"/> in two parts: returns once every container of the services is healthy, with the task of the
+    /// window that follows (it fails as the gate does if one restarts, exits or turns unhealthy in it), so that what
+    /// depends on them can start meanwhile.
+    /// </summary>
+    public async Task<Task> WaitHealthyAsync(string project, IReadOnlyList<string> services, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
+    {
+        if (runner.IsDryRun)
+        {
+            await WaitAsync(project, services, timeout, stable, cancellation);
+            return Task.CompletedTask;
+        }
+
+        var healthy = services.Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToList();
+        var watches = services.Select((service, i) =>
+            WatchAsync(service, DockerCommands.AwaitStateChange(project, service, "", 0), timeout, stable, cancellation, listedByLabels: true, onHealthy: () => healthy[i].TrySetResult())).ToList();
+        var window = Task.WhenAll(watches);
+        // A watch that fails before its service is healthy fails this wait at once.
+        await Task.WhenAny(Task.WhenAll(healthy.Select(h => h.Task)), window);
+        if (window.IsFaulted || window.IsCanceled) await window;
+        return window;
+    }
+
     /// <summary>The same gate on given containers of a service (a start-first deploy's new ones).</summary>
     public Task WaitForAsync(string service, IReadOnlyList<string> ids, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation = default)
     {
@@ -66,7 +89,8 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
     /// <paramref name="listedByLabels"/>: the opening lists the service's containers, so one removed since (a stray a
     /// cleanup took) is not the service's; a container named by id and then removed fails the gate.
     /// </summary>
-    private async Task WatchAsync(string service, Command opening, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation, bool listedByLabels = false)
+    private async Task WatchAsync(string service, Command opening, TimeSpan timeout, TimeSpan stable, CancellationToken cancellation, bool listedByLabels = false,
+        Action? onHealthy = null)
     {
         log.Information($"{service}: waiting for it to be healthy (up to {timeout.TotalSeconds:0}s)");
         var clock = Stopwatch.StartNew();
@@ -105,6 +129,7 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
                 {
                     healthySince = clock.Elapsed;
                     log.Information($"{service}: {verdicts[0].Reason} after {clock.Elapsed.TotalSeconds:0.0}s" + (stable > TimeSpan.Zero ? $"; watching it {stable.TotalSeconds:0}s more" : ""));
+                    onHealthy?.Invoke();
                 }
 
                 if (clock.Elapsed - healthySince >= stable)

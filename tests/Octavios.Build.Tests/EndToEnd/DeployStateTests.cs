@@ -94,6 +94,25 @@ public class DeployStateTests
     }
 
     [Test]
+    public void AFirstDeployStartsTheNextWaveOnceTheFirstIsHealthyYetFailsWhenTheFirstCrashesInItsWindow()
+    {
+        using var app = new ExampleApp("localhost:5999", push: false);
+        app.Configure(ExampleApp.StableSetting, "stableSeconds: 10");
+        File.AppendAllText(Path.Combine(app.Directory, "apps", "backend", "Dockerfile"), "CMD [\"sh\", \"-c\", \"httpd -p 8000 -h /www; sleep 6; exit 1\"]\n");
+        app.Commit("backend crashes 6 s after it is healthy");
+        var run = Shell.BuildScript(null, $"--config={app.ConfigPath}", "--target=Deploy", "--services=backend,web", "--version=0.2.2");
+        var output = Output(run);
+        Assert.That(run.ExitCode, Is.EqualTo(ExitCodes.Failed), output);
+        // web (which depends on backend) started in backend's window, and backend's crash in it still failed the deploy.
+        var crashed = output.IndexOf("backend is not healthy", StringComparison.Ordinal);
+        Assert.That(crashed, Is.GreaterThan(-1), output);
+        Assert.That(output.IndexOf("web: waiting for it to be healthy", StringComparison.Ordinal), Is.InRange(0, crashed), output);
+        Assert.That(output, Does.Contain("after it was first healthy").And.Not.Contain("backend: stable for"));
+        var versions = app.StateFile(".octavios/versions.env");
+        Assert.That(File.Exists(versions) ? File.ReadAllText(versions) : "", Does.Not.Contain("BACKEND_VERSION").And.Not.Contain("WEB_VERSION"));
+    }
+
+    [Test]
     public void UnlockRefusesALiveDeployAndTheLockSaysWhatIsWrong()
     {
         using var rig = new ProdRig(registryAuth: true);
