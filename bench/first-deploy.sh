@@ -40,13 +40,10 @@ hand() {
   sleep "$stable"
 }
 
-# The suite's output, each line with its time, for where the time goes.
-timed_suite() { suite "$@" | while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
-
 suite_runs=(); hand_runs=(); log="$work/suite.log"
 for _ in $(seq 1 "$runs"); do
   teardown
-  timed_suite --target=Deploy --exclusive --services=all --version=0.2.2 >"$log"
+  timed_lines suite --target=Deploy --exclusive --services=all --version=0.2.2 >"$log"
   suite_runs+=("$(cut -d' ' -f2- "$log" | deploy_task_us)")
   teardown
   start=$(date +%s%N); hand; hand_runs+=("$(( ($(date +%s%N) - start) / 1000 ))")
@@ -56,4 +53,4 @@ echo "runs: $runs (alternating); the example's six services from nothing on this
 echo "Deploy task (median): ${s} ms; $compose_v up --detach + health polled + one ${stable} s window (median): ${h} ms"
 echo "goal: first deploy / compose = $(ratio "$s" "$h") (goal <= 1.2)"
 echo "where the suite's time goes (its last run, seconds from its first line):"
-awk 'NR == 1 {t0 = $1} /healthy after|stable for|starting|waiting for|wave|recorded|latest now/ {printf "%8.2f  %s\n", $1 - t0, substr($0, length($1) + 2)}' "$log"
+since_first 'healthy after|stable for|waiting for|recorded|latest now' <"$log"

@@ -11,3 +11,9 @@ machine_cpu_us() { awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.0f\n",
 
 # The Deploy task's duration in microseconds, from the suite's report on standard input.
 deploy_task_us() { awk '$1 == "Deploy" && $2 ~ /^[0-9]/ { split($2, t, ":"); printf "%d\n", (t[1] * 3600 + t[2] * 60 + t[3]) * 1000000 }'; }
+
+# Each line of a command's output with the moment it arrived, in seconds (for where the time goes).
+timed_lines() { "$@" | while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line"; done; }
+
+# The lines of such an output (standard input) matching the pattern, each with its seconds since the first line.
+since_first() { awk -v p="$1" 'NR == 1 {t0 = $1} $0 ~ p {printf "%8.2f  %s\n", $1 - t0, substr($0, length($1) + 2)}'; }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Issue 14, goals 1 and 2, over a real sshd to a host with its own Docker engine (a lab host: bench/lab.sh), medians of
+# Issue 14, goals 1 and 2, and issue 25, goal 1, over a real sshd to a host with its own Docker engine (a lab host: bench/lab.sh), medians of
 # RUNS alternating runs, each suite figure the task's own time from its report:
 #  1. Redeploy of backend (already pushed, alternating 0.2.3 / 0.2.2) by the suite's Deploy task against the hand-written
 #     sequence: one ssh call `compose pull backend`, one `compose up --detach --no-deps --no-build --force-recreate
 #     backend` then the health polled every 0.1 s. Like for like: backend is deployed by recreating it (strategy:
 #     recreate) with no stable window (stableSeconds: 0), so both do the same work on the server.
+#  3. (issue 25) The default path: the same redeploy with the defaults a user gets (start-first, the stability window,
+#     the drain, `latest` promoted) against the same hand-written sequence followed by the same stability window.
 #  2. Verify of the five services against one ssh call doing `compose ps` and one `docker exec env` per service; Validate
 #     of the environment against that call plus the registry's manifest requests for the five images.
 set -euo pipefail
@@ -74,3 +76,22 @@ echo "Verify task, 5 services (median): ${v} ms; one ssh call, compose ps + 5 do
 echo "goal 2a: Verify / floor = $(ratio "$v" "$f") (goal <= 1.5)"
 echo "Validate task (median): ${va} ms; the same call + 5 manifest requests (median): ${fr} ms"
 echo "goal 2b: Validate / floor = $(ratio "$va" "$fr") (goal <= 1.5)"
+
+# Issue 25, goal 1: the defaults back (start-first, deploy.stableSeconds, drainSeconds), against the hand-written
+# sequence plus the same window; where the suite's time goes, from its output's moments.
+sed -i '/^    strategy: recreate$/d; /^  stableSeconds: 0$/d' "$app/octavios.build.yml"
+lab_commit
+window=$(sed -n 's/^  stableSeconds: \([0-9]*\)$/\1/p' "$app/octavios.build.yml"); window=${window:-10}
+hand_window() { hand_deploy "$1"; sleep "$window"; }
+default=(); hand_w=(); version=0.2.3; log="$work/default.log"
+for _ in $(seq 1 "$runs"); do
+  timed_lines suite --target=Deploy --exclusive --services=backend --version="$version" >"$log"
+  default+=("$(cut -d' ' -f2- "$log" | deploy_task_us)")
+  version=$([ "$version" = 0.2.3 ] && echo 0.2.2 || echo 0.2.3)
+  hand_w+=("$(time_us hand_window "$version")")
+done
+dd=$(median "${default[@]}"); hw=$(median "${hand_w[@]}")
+echo "Deploy task, backend with the defaults (start-first, ${window} s window, drain, latest) (median): ${dd} ms; hand-written sequence + ${window} s (median): ${hw} ms"
+echo "goal 3: default Deploy / hand + window = $(ratio "$dd" "$hw") (goal <= 1.1)"
+echo "where the default path's time goes (its last run, seconds from its first line):"
+since_first 'pulling|starting|healthy|stable for|drains|stopping|stopped|recorded|latest now' <"$log"
