@@ -106,7 +106,7 @@ public static class DockerCommands
 
     private static Command StateWatch(string seen, int maxSeconds, IEnumerable<CommandArg> containers) =>
         new("sh", ["-c",
-            "f=$1; seen=$2; n=$(($3 * 20)); shift 3\n" +
+            "f=$1; seen=$2; max=$3; shift 3\n" +
             // A container removed since it was named answers "gone"; any other error of docker fails the watch.
             "state() { out=$(docker inspect --format \"$f\" \"$@\" 2>/dev/null) && { printf '%s\\n' \"$out\"; return 0; }\n" +
             "  for id; do out=$(docker inspect --format \"$f\" \"$id\" 2>&1) && { printf '%s\\n' \"$out\"; continue; }\n" +
@@ -114,11 +114,12 @@ public static class DockerCommands
             "[ \"$1\" != --service ] || set -- $(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$2\" --filter \"label=com.docker.compose.service=$3\")\n" +
             "[ $# -gt 0 ] || exit 0\n" +
             "since=$(date +%s.%N); case $since in *N) since=${since%.*};; esac; now=$(state \"$@\") || exit 1\n" +
-            "if [ \"$now\" = \"$seen\" ] && [ \"$n\" -gt 0 ]; then\n" +
-            "  e=$(mktemp); filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
-            "  docker events --since \"$since\" $filters --filter event=start --filter event=die --filter event=health_status --format x >\"$e\" 2>/dev/null & watcher=$!\n" +
-            "  while [ ! -s \"$e\" ] && [ \"$n\" -gt 0 ] && kill -0 \"$watcher\" 2>/dev/null; do sleep 0.05; n=$((n - 1)); done\n" +
-            "  kill \"$watcher\" 2>/dev/null; rm -f \"$e\"; now=$(state \"$@\") || exit 1\n" +
+            "if [ \"$now\" = \"$seen\" ] && [ \"$max\" -gt 0 ]; then\n" +
+            // Blocked on a FIFO until the first event, or until docker events ends (its time is up, or it failed): no polling.
+            "  d=$(mktemp -d) && mkfifo \"$d/events\" || exit 1; filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
+            "  timeout --foreground \"$max\" docker events --since \"$since\" $filters --filter event=start --filter event=die --filter event=health_status --format x >\"$d/events\" 2>/dev/null & watcher=$!\n" +
+            "  read -r _ <\"$d/events\"\n" +
+            "  kill \"$watcher\" 2>/dev/null; rm -rf \"$d\"; now=$(state \"$@\") || exit 1\n" +
             "fi\n" +
             "printf '%s\\n' \"$now\"",
             "sh", StateFormat, seen, maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. containers])

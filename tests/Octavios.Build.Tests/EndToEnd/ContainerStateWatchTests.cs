@@ -45,6 +45,32 @@ public class ContainerStateWatchTests
     }
 
     [Test]
+    public void TheWatchAnswersWhenAStateChangesAndOnlyAtItsTimeOtherwise()
+    {
+        var seen = Run(DockerCommands.AwaitStateChange([_id], "", 0)).StandardOutput.TrimEnd('\n');
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var quiet = Run(DockerCommands.AwaitStateChange([_id], seen, 2));
+        Assert.That((quiet.ExitCode, quiet.StandardOutput.TrimEnd('\n')), Is.EqualTo((0, seen)), quiet.StandardError);
+        Assert.That(clock.Elapsed, Is.GreaterThanOrEqualTo(TimeSpan.FromSeconds(1.5)), "nothing changed: it waited its time");
+
+        var exiting = Shell.Docker("run", "-d", "busybox:1.36", "sh", "-c", "sleep 2; exit 3");
+        try
+        {
+            var running = Run(DockerCommands.AwaitStateChange([exiting], "", 0)).StandardOutput.TrimEnd('\n');
+            Assert.That(running, Is.EqualTo($"{exiting} running none 0"));
+            clock.Restart();
+            var changed = Run(DockerCommands.AwaitStateChange([exiting], running, 60));
+            Assert.That(changed.StandardOutput.TrimEnd('\n'), Is.EqualTo($"{exiting} exited none 0"), changed.StandardError);
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(30)), "answered when the container exited, not at its time");
+            Assert.That(Shell.Run("sh", ["-c", $"pgrep -f '[d]ocker events .*container={exiting}' || true"]).StandardOutput.Trim(), Is.Empty, "no watcher left behind");
+        }
+        finally
+        {
+            Shell.Run("docker", ["rm", "-f", exiting]);
+        }
+    }
+
+    [Test]
     public void DockerFailingOtherwiseFailsTheWatchWithItsOwnWords()
     {
         var answer = Run(DockerCommands.AwaitStateChange([_id], "", 0), new Dictionary<string, string> { ["DOCKER_HOST"] = "unix:///nonexistent.sock" });
