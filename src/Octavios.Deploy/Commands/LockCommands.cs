@@ -118,16 +118,19 @@ public static class LockCommands
         new("sh", ["-c",
             "t=$1; lost=$2; pids=$3; d=.octavios/lock.$t\n" +
             "ours() { [ \"$(readlink .octavios/deploy.lock)\" = \"lock.$t\" ]; }\n" +
-            "up() { cut -d. -f1 /proc/uptime; }\n" +
-            "up > \"$d/client\" || exit 0\n" +
+            // Shell builtins only, but for sleep and readlink: a server runs one of these per deploy for its whole length.
+            "up() { read -r u _ < /proc/uptime; u=${u%.*}; }\n" +
+            "up; echo \"$u\" > \"$d/client\" || exit 0\n" +
             // The reader's standard input is handed over explicitly: POSIX gives a background job /dev/null otherwise.
             "exec 3<&0\n" +
-            "{ while IFS= read -r line; do up > \"$d/client.new\" && mv -f \"$d/client.new\" \"$d/client\"; done; : > \"$d/client.gone\"; } <&3 3<&- 2>/dev/null &\n" +
+            "{ while IFS= read -r line; do up; echo \"$u\" > \"$d/client\"; done; : > \"$d/client.gone\"; } <&3 3<&- 2>/dev/null &\n" +
             "exec 3<&-\n" +
             "while sleep 1; do\n" +
             "  ours || exit 0\n" +
             "  [ ! -e \"$d/client.gone\" ] || break\n" +
-            "  [ $(( $(up) - $(cat \"$d/client\" 2>/dev/null || echo 0) )) -lt \"$lost\" ] || break\n" +
+            // An empty read is the reader writing at that moment: alive.
+            "  up; c=; read -r c < \"$d/client\" 2>/dev/null\n" +
+            "  [ -z \"$c\" ] || [ $(( u - c )) -lt \"$lost\" ] || break\n" +
             "done\n" +
             // The connection may be gone with its pipes: from here on, output goes to a file of the server's (no SIGPIPE).
             "exec > " + LostClientLog + " 2>&1\n" +
