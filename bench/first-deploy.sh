@@ -17,14 +17,7 @@ teardown() {
 }
 trap 'teardown; rm -rf "$work"' EXIT
 
-# A copy of the example with its own project name and ports, in its own repository.
-cp -r "$root/examples/octavios/." "$work/"
-sed -i "s/  project: octavios/  project: $project/" "$work/octavios.build.yml"
-for i in 1 2 3 4 5; do sed -i "s|127.0.0.1:800$i/|127.0.0.1:$((port + i))/|" "$work/octavios.build.yml"; done
-printf 'BACKEND_PORT=%s\nWEB_PORT=%s\nFILE_MANAGER_PORT=%s\nBANK_ADVISOR_PORT=%s\nALETHEIA_PORT=%s\n' \
-  $((port + 1)) $((port + 2)) $((port + 3)) $((port + 4)) $((port + 5)) >>"$work/envs/.env.local"
-git -C "$work" init -q && git -C "$work" add -A && git -C "$work" -c user.name=bench -c user.email=b@b commit -qm bench
-suite() { "$root/build.sh" --config="$work/octavios.build.yml" "$@"; }
+local_example "$project" "$port"
 # Once: the images built and tagged, and the versions the suite's compose calls set, for the hand-written one.
 suite --target=Deploy --services=all --version=0.2.2 --verbosity=quiet >/dev/null
 versions=$(grep -v "^#" "$work/.octavios/versions.env")

@@ -17,3 +17,14 @@ timed_lines() { "$@" | while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALT
 
 # The lines of such an output (standard input) matching the pattern, each with its seconds since the first line.
 since_first() { awk -v p="$1" 'NR == 1 {t0 = $1} $0 ~ p {printf "%8.2f  %s\n", $1 - t0, substr($0, length($1) + 2)}'; }
+
+# A copy of the example in $work with its own Compose project and ports, in its own repository; defines suite().
+local_example() { # project port
+  cp -r "$root/examples/octavios/." "$work/"
+  sed -i "s/  project: octavios/  project: $1/" "$work/octavios.build.yml"
+  for i in 1 2 3 4 5; do sed -i "s|127.0.0.1:800$i/|127.0.0.1:$(($2 + i))/|" "$work/octavios.build.yml"; done
+  printf 'BACKEND_PORT=%s\nWEB_PORT=%s\nFILE_MANAGER_PORT=%s\nBANK_ADVISOR_PORT=%s\nALETHEIA_PORT=%s\n' \
+    $(($2 + 1)) $(($2 + 2)) $(($2 + 3)) $(($2 + 4)) $(($2 + 5)) >>"$work/envs/.env.local"
+  git -C "$work" init -q && git -C "$work" add -A && git -C "$work" -c user.name=bench -c user.email=b@b commit -qm bench
+  suite() { "$root/build.sh" --config="$work/octavios.build.yml" "$@"; }
+}

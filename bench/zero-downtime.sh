@@ -4,6 +4,7 @@
 # side, the failed requests and the deploy time (the Deploy task alone, from the suite's report) of each strategy.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/bench/lib.sh"
 runs="${RUNS:-3}"
 work="$(mktemp -d)"
 project="bench$$"
@@ -16,14 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A copy of the example with its own project name and ports, in its own repository.
-cp -r "$root/examples/octavios/." "$work/"
-sed -i "s/  project: octavios/  project: $project/" "$work/octavios.build.yml"
-for i in 1 2 3 4 5; do sed -i "s|127.0.0.1:800$i/|127.0.0.1:$((port + i))/|" "$work/octavios.build.yml"; done
-printf 'BACKEND_PORT=%s\nWEB_PORT=%s\nFILE_MANAGER_PORT=%s\nBANK_ADVISOR_PORT=%s\nALETHEIA_PORT=%s\n' \
-  $((port + 1)) $((port + 2)) $((port + 3)) $((port + 4)) $((port + 5)) >> "$work/envs/.env.local"
-git -C "$work" init -q && git -C "$work" add -A && git -C "$work" -c user.name=bench -c user.email=b@b commit -qm bench
-suite() { "$root/build.sh" --config="$work/octavios.build.yml" "$@"; }
+local_example "$project" "$port"
 suite --target=Deploy --services=all --version=0.2.2 --verbosity=quiet >/dev/null
 suite --target=Tag --services=backend --version=0.2.3 --verbosity=quiet >/dev/null
 
