@@ -85,6 +85,37 @@ public class BastionTests
     private const string JumpUser = "octavios-jump";
 
     [Test]
+    public void TwelveServersBehindOneBastionAreReachedAtOnceOverOneConnectionToIt()
+    {
+        using var rig = new ProdRig();
+        var servers = Enumerable.Range(0, 11).Select(_ => TestSshServer.Start()).Prepend(rig.Ssh).ToList();
+        using var bastion = TestSshServer.Start(extraConfig: "AllowTcpForwarding yes");
+        try
+        {
+            foreach (var server in servers.Skip(1).Append(bastion))
+            {
+                File.Copy(rig.Ssh.ClientKey + ".pub", Path.Combine(server.Directory, "authorized_keys"), overwrite: true);
+                File.AppendAllText(rig.Ssh.KnownHosts, server.KnownHostsLine() + "\n");
+            }
+
+            var environment = rig.Environment();
+            environment["DEPLOY_SERVER"] = string.Join(',', servers.Select(s => s.Server));
+            environment["DEPLOY_SSH_JUMP"] = $"root@127.0.0.1:{bastion.Port}";
+            // Every host at once: each forwarded connection holds one of SSH.NET's pool threads for its whole life.
+            var status = rig.Run(environment, "--target=Status");
+            Assert.That(status.ExitCode, Is.Zero, status.StandardOutput + status.StandardError);
+            foreach (var server in servers) Assert.That(status.StandardOutput, Does.Contain(server.Server), status.StandardOutput);
+            // Logins, not connections: the log's "Connection from" includes the probe that saw sshd listening, written late.
+            Assert.That(File.ReadAllLines(bastion.LogFile).Count(l => l.StartsWith("Accepted publickey", StringComparison.Ordinal)), Is.EqualTo(1),
+                "one connection to the bastion for every server behind it:\n" + File.ReadAllText(bastion.LogFile));
+        }
+        finally
+        {
+            servers.Skip(1).ToList().ForEach(s => s.Dispose());
+        }
+    }
+
+    [Test]
     public void ADeployGoesThroughTheBastionWithBothHostKeysChecked()
     {
         using var rig = new ProdRig();
