@@ -67,7 +67,7 @@ public sealed class Rollout(SuiteConfig config, ICommandRunner target, IDeployLo
     /// <summary>
     /// One wave of services (no depends_on between them) to the versions <paramref name="compose"/> carries;
     /// <paramref name="running"/>: each service's running containers, listed under the same lock. Returns once the wave
-    /// is healthy, with the task of the stability window of the services it started from nothing (a start-first
+    /// is healthy, with the task of the stability window of the services it started from nothing or recreated (a start-first
     /// service's window is over before it takes traffic): the next wave starts meanwhile, as Compose's service_healthy.
     /// </summary>
     public async Task<Task> ApplyAsync(ComposeCommands compose, IReadOnlyList<ServicePlan> wave, IReadOnlyDictionary<string, IReadOnlyList<ServiceContainer>> runningOf,
