@@ -18,16 +18,16 @@ awk -v n=20000 -v commits=2000 -v names="${services[*]}" 'BEGIN {
   t = 1700000000;
   printf "commit refs/heads/main\ncommitter Bench <b@b> %d +0000\ndata 4\ninit\n", t;
   for (i = 0; i < n; i++) {
-    path = (i % 50 == 0) ? sprintf("app/infra/f%05d.yml", i) : sprintf("app/apps/%s/src/f%05d.txt", s[(i % k) + 1], i);
+    path = (i % 50 == 0) ? sprintf("app/infra/f%05d.yml", i) : sprintf("app/apps/%s/src/f%05d.txt", s[int(i / 50) % k + 1], i);
     content = sprintf("file %d\n", i);
     printf "M 100644 inline %s\ndata %d\n%s\n", path, length(content), content;
   }
   for (c = 1; c < commits; c++) {
     printf "commit refs/heads/main\ncommitter Bench <b@b> %d +0000\ndata 6\nchange\n", t + c;
-    for (k = 0; k < 3; k++) {
+    for (m = 0; m < 3; m++) {
       i = int(rand() * n);
       if (i % 50 == 0) i++;
-      path = sprintf("app/apps/%s/src/f%05d.txt", s[(i % k) + 1], i);
+      path = sprintf("app/apps/%s/src/f%05d.txt", s[int(i / 50) % k + 1], i);
       content = sprintf("file %d changed in %d\n", i, c);
       printf "M 100644 inline %s\ndata %d\n%s\n", path, length(content), content;
     }
