@@ -97,14 +97,14 @@ public static class DockerCommands
     /// the caller saw last; empty: at once) or after <paramref name="maxSeconds"/>. The server watches the containers'
     /// events (start, die, health) instead of being asked again and again: one round trip per change.
     /// </summary>
-    public static Command AwaitStateChange(IReadOnlyList<string> containerIds, string seen, int maxSeconds) =>
+    public static Command AwaitStateChange(IReadOnlyList<string> containerIds, string seen, double maxSeconds) =>
         StateWatch(seen, maxSeconds, containerIds.Select(id => new CommandArg(id)));
 
-    /// <summary><see cref="AwaitStateChange(IReadOnlyList{string}, string, int)"/> on every container of a Compose service (by its labels).</summary>
-    public static Command AwaitStateChange(string project, string service, string seen, int maxSeconds) =>
+    /// <summary><see cref="AwaitStateChange(IReadOnlyList{string}, string, double)"/> on every container of a Compose service (by its labels).</summary>
+    public static Command AwaitStateChange(string project, string service, string seen, double maxSeconds) =>
         StateWatch(seen, maxSeconds, ["--service", project, service]);
 
-    private static Command StateWatch(string seen, int maxSeconds, IEnumerable<CommandArg> containers) =>
+    private static Command StateWatch(string seen, double maxSeconds, IEnumerable<CommandArg> containers) =>
         new("sh", ["-c",
             "f=$1; seen=$2; max=$3; shift 3\n" +
             // A container removed since it was named answers "gone"; any other error of docker fails the watch.
@@ -114,7 +114,7 @@ public static class DockerCommands
             "[ \"$1\" != --service ] || set -- $(docker ps --all --quiet --no-trunc --filter \"label=com.docker.compose.project=$2\" --filter \"label=com.docker.compose.service=$3\")\n" +
             "[ $# -gt 0 ] || exit 0\n" +
             "since=$(date +%s.%N); case $since in *N) since=${since%.*};; esac; now=$(state \"$@\") || exit 1\n" +
-            "if [ \"$now\" = \"$seen\" ] && [ \"$max\" -gt 0 ]; then\n" +
+            "if [ \"$now\" = \"$seen\" ] && [ \"$max\" != 0 ]; then\n" +
             // Blocked on a FIFO until the first event, or until docker events ends (its time is up, or it failed): no polling.
             "  d=$(mktemp -d) && mkfifo \"$d/events\" || exit 1; filters=; for id; do filters=\"$filters --filter container=$id\"; done\n" +
             "  timeout --foreground \"$max\" docker events --since \"$since\" $filters --filter event=start --filter event=die --filter event=health_status --format x >\"$d/events\" 2>/dev/null & watcher=$!\n" +
@@ -122,7 +122,7 @@ public static class DockerCommands
             "  kill \"$watcher\" 2>/dev/null; rm -rf \"$d\"; now=$(state \"$@\") || exit 1\n" +
             "fi\n" +
             "printf '%s\\n' \"$now\"",
-            "sh", StateFormat, seen, maxSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), .. containers])
+            "sh", StateFormat, seen, maxSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture), .. containers])
         {
             Title = "container state",
             Timeout = TimeSpan.FromSeconds(maxSeconds + 30),

@@ -13,13 +13,13 @@ public enum ContainerVerdict
 
 /// <summary>
 /// Waits until each recreated container is healthy (or running, without a healthcheck); a restart or exit fails at once.
-/// The server reports each change of the containers' state as it happens (<see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, int)"/>).
+/// The server reports each change of the containers' state as it happens (<see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, double)"/>).
 /// </summary>
 public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
 {
     private const string Gone = "gone";
 
-    /// <summary>Reads a container's state as <see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, int)"/> prints it after its id: "status health restarts".</summary>
+    /// <summary>Reads a container's state as <see cref="DockerCommands.AwaitStateChange(IReadOnlyList{string}, string, double)"/> prints it after its id: "status health restarts".</summary>
     public static (ContainerVerdict Verdict, string Reason) Judge(string stateLine)
     {
         var parts = stateLine.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -103,7 +103,8 @@ public sealed class ContainerHealthGate(ICommandRunner runner, IDeployLog log)
         {
             // Asked at once the first time; then the server answers when a state changes, or at the next progress line.
             var left = healthySince is { } since ? stable - (clock.Elapsed - since) : timeout - clock.Elapsed;
-            var wait = (int)Math.Ceiling(Math.Clamp(left.TotalSeconds, 0, Progress.Every.TotalSeconds));
+            // To the tenth of a second: a whole second rounded up made every stability window up to a second longer.
+            var wait = Math.Ceiling(Math.Clamp(left.TotalSeconds, 0, Progress.Every.TotalSeconds) * 10) / 10;
             var opened = seen.Length == 0;
             var question = opened ? opening : DockerCommands.AwaitStateChange(ids, seen, wait);
             seen = (await runner.RunAsync(question, cancellation)).StandardOutput.TrimEnd('\n');

@@ -86,6 +86,8 @@ public class DeployPiecesTests
         Assert.That(command.Timeout, Is.EqualTo(TimeSpan.FromSeconds(34)));
         var byService = Octavios.Deploy.Commands.DockerCommands.AwaitStateChange("octavios", "backend", "", 0);
         Assert.That(byService.Args.Select(a => a.Value).TakeLast(5), Is.EqualTo(new[] { "", "0", "--service", "octavios", "backend" }));
+        // A window's last part, to the tenth of a second (timeout takes it as it is).
+        Assert.That(Octavios.Deploy.Commands.DockerCommands.AwaitStateChange(["id1"], "x", 2.5).Args[^2].Value, Is.EqualTo("2.5"));
     }
 
     private static ImageTag Tag(string tag, string id) => new("r/octavios/backend", tag, id);
