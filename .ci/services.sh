@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs (Debian packages, a .NET tool) and starts what the tests need: Docker engine, Compose v1,
 # the registry and sshd binaries (tests start their own instances on loopback), busybox and Caddy for the base images,
-# age and pass (with GnuPG) for the env file sources, redis-tools for the accessory image, PowerShell for build.ps1. Idempotent: a warm machine passes through in a second.
+# age and pass (with GnuPG) for the env file sources, redis-tools for the accessory image, GNU time for the benches, PowerShell for build.ps1. Idempotent: a warm machine passes through in a second.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-packages=(docker.io docker-compose docker-registry openssh-server busybox-static caddy redis-tools apache2-utils git curl iproute2 age pass gnupg)
+packages=(docker.io docker-compose docker-registry openssh-server busybox-static caddy redis-tools apache2-utils git curl iproute2 age pass gnupg time)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
