@@ -34,13 +34,7 @@ trap 'sim_down 2>/dev/null; lab_cleanup' EXIT
 
 # The recording: a real lab host at backend 0.2.2 deploys 0.2.3 with record.sh over its docker and docker-compose.
 record() {
-  lab_up 1 scale
-  sed -i "s/^    push: true$/    push: true\n    batchSize: 100%/" "$app/octavios.build.yml"
-  echo "  stableSeconds: 2" >>"$app/octavios.build.yml"
-  lab_commit
-  suite --target=Push --services=backend --version=0.2.2 --verbosity=quiet >/dev/null
-  suite --target=Push --services=backend --version=0.2.3 --verbosity=quiet >/dev/null
-  suite --target=Deploy --services=backend --version=0.2.2 --exclusive --verbosity=quiet >/dev/null
+  lab_backend_fleet 1 scale
   local d="$lab/h1" real=/run/fleet-scale-real raw="$work/raw" bin
   mkdir -p "$real" "$raw"
   for bin in docker docker-compose curl; do : >"$real/$bin"; done

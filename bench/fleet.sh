@@ -8,14 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$root/bench/lib.sh"
 runs="${RUNS:-3}"; hosts="${HOSTS:-8}"
 . "$root/bench/lab.sh"
-lab_up "$hosts" fleetbench
-sed -i "s/^    push: true$/    push: true\n    batchSize: 100%/" "$app/octavios.build.yml"
-echo "  stableSeconds: 2" >>"$app/octavios.build.yml"
-lab_commit
-suite --target=Push --services=backend --version=0.2.2 --verbosity=quiet >/dev/null
-suite --target=Push --services=backend --version=0.2.3 --verbosity=quiet >/dev/null
-# Only the measured service runs on the hosts: six services' health checks on eight engines alone keep two cores busy.
-suite --target=Deploy --services=backend --version=0.2.2 --exclusive --verbosity=quiet >/dev/null
+lab_backend_fleet "$hosts" fleetbench
 
 # The Deploy task's time, and (to cpu_file) the CPU the whole machine spent meanwhile: every lab host shares its cores.
 cpu_file="$work/cpu"

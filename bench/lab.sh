@@ -29,3 +29,15 @@ lab_up() { # hosts project
 lab_commit() { git -C "$app" init -q 2>/dev/null; git -C "$app" add -A && git -C "$app" -c user.name=bench -c user.email=b@b commit -qm bench; }
 
 suite() { "$root/build.sh" --config="$app/octavios.build.yml" --env=prod "$@"; }
+
+# A lab of $1 hosts (project $2) in one batch, 2 s windows, backend 0.2.2 and 0.2.3 pushed and 0.2.2 running: only the
+# measured service runs on the hosts (six services' health checks on eight engines alone keep two cores busy).
+lab_backend_fleet() { # hosts project
+  lab_up "$1" "$2"
+  sed -i "s/^    push: true$/    push: true\n    batchSize: 100%/" "$app/octavios.build.yml"
+  echo "  stableSeconds: 2" >>"$app/octavios.build.yml"
+  lab_commit
+  suite --target=Push --services=backend --version=0.2.2 --verbosity=quiet >/dev/null
+  suite --target=Push --services=backend --version=0.2.3 --verbosity=quiet >/dev/null
+  suite --target=Deploy --services=backend --version=0.2.2 --exclusive --verbosity=quiet >/dev/null
+}
